@@ -1,0 +1,59 @@
+/**
+ * The node:crypto backend: the fast path on Node (OpenSSL), synchronous, and
+ * able to sign and generate keys for the issuing side.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import type { SignatureAlgorithm } from '../lib/algorithms.ts';
+import { BackendError } from '../lib/errors.ts';
+import type { PublicKey } from '../keys/public-key.ts';
+import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
+
+const keyObjects = new WeakMap<PublicKey, KeyObject>();
+
+function keyObjectFor(key: PublicKey): KeyObject {
+  let handle = keyObjects.get(key);
+  if (!handle) {
+    handle = createPublicKey({ key: { ...key.jwk }, format: 'jwk' });
+    keyObjects.set(key, handle);
+  }
+  return handle;
+}
+
+function digestFor(algorithm: SignatureAlgorithm): string | null {
+  if (algorithm === 'RS256') return 'sha256';
+  if (algorithm === 'EdDSA') return null;
+  throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `node backend does not support ${String(algorithm)}`);
+}
+
+function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  const digest = digestFor(algorithm);
+  if (key.algorithm !== algorithm) return false;
+  try {
+    return cryptoVerify(digest, data, keyObjectFor(key), signature);
+  } catch {
+    return false;
+  }
+}
+
+/** node:crypto backend (RS256 and Ed25519; sync verify; sign and keygen). */
+export const nodeBackend: SignatureBackend = {
+  name: 'node',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'EdDSA',
+  verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
+  verifySync,
+  sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array) => {
+    const digest = digestFor(algorithm);
+    const keyObject = createPrivateKey({ key: { ...privateJwk }, format: 'jwk' });
+    return new Uint8Array(cryptoSign(digest, data, keyObject));
+  },
+  generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
+    const pair =
+      algorithm === 'RS256'
+        ? generateKeyPairSync('rsa', { modulusLength: options?.modulusLength ?? 2048, publicExponent: 0x10001 })
+        : generateKeyPairSync('ed25519');
+    return {
+      privateJwk: pair.privateKey.export({ format: 'jwk' }) as PrivateJwk,
+      publicJwk: pair.publicKey.export({ format: 'jwk' }) as Record<string, string>,
+    };
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * The imported public key: validated once, bound to one algorithm, immutable.
+ * Backends cache their own native handle for it (a `KeyObject`, a `CryptoKey`),
+ * so repeated verifications never re-import.
+ */
+import { ALGORITHMS, type SignatureAlgorithm } from '../lib/algorithms.ts';
+import { stripLeadingZeros, encodeBase64Url } from '../lib/bytes.ts';
+import { KeyError } from '../lib/errors.ts';
+
+/** RSA public numbers, big-endian, without leading zero bytes. */
+export interface RsaPublicNumbers {
+  readonly n: Uint8Array;
+  readonly e: Uint8Array;
+}
+
+/** A public key ready for verification. Create it with `importPublicKey`. */
+export interface PublicKey {
+  /** Key family. */
+  readonly type: 'rsa' | 'ed25519';
+  /** The one algorithm this key verifies. */
+  readonly algorithm: SignatureAlgorithm;
+  /** Modulus size for RSA, 256 for Ed25519. */
+  readonly bits: number;
+  /** True when the key verifies but is below the recommended size (1024-bit RSA). */
+  readonly weak: boolean;
+  /** RSA numbers (RSA keys only). */
+  readonly rsa?: RsaPublicNumbers;
+  /** The 32-byte Ed25519 public key (Ed25519 keys only). */
+  readonly ed25519?: Uint8Array;
+  /** The key as a public JWK, the form every backend can import. */
+  readonly jwk: Readonly<Record<string, string>>;
+}
+
+function bitLength(bytes: Uint8Array): number {
+  if (bytes.length === 0) return 0;
+  return (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!));
+}
+
+/**
+ * Builds an RSA public key from its numbers, refusing what cannot be a sound
+ * RS256 key: an even or tiny modulus, an exponent below 3 or even, sizes out of range.
+ */
+export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): PublicKey {
+  const n = stripLeadingZeros(modulus).slice();
+  const e = stripLeadingZeros(exponent).slice();
+  const info = ALGORITHMS.RS256;
+  const bits = bitLength(n);
+  if (bits === 0 || (n[n.length - 1]! & 1) === 0) {
+    throw new KeyError('ERR_KEY_INVALID', 'RSA modulus must be a positive odd integer');
+  }
+  if (e.length > 8 || bitLength(e) < 2 || (e[e.length - 1]! & 1) === 0) {
+    throw new KeyError('ERR_KEY_INVALID', 'RSA exponent must be an odd integer between 3 and 2^64');
+  }
+  if (bits < info.minBits) {
+    throw new KeyError('ERR_KEY_TOO_SMALL', `RSA key of ${bits} bits is below the minimum of ${info.minBits}`);
+  }
+  if (bits > info.maxBits) {
+    throw new KeyError('ERR_KEY_UNSUPPORTED', `RSA key of ${bits} bits is above the maximum of ${info.maxBits}`);
+  }
+  return Object.freeze({
+    type: 'rsa',
+    algorithm: 'RS256',
+    bits,
+    weak: bits < info.recommendedBits,
+    rsa: Object.freeze({ n, e }),
+    jwk: Object.freeze({ kty: 'RSA', n: encodeBase64Url(n), e: encodeBase64Url(e) }),
+  });
+}
+
+/** Builds an Ed25519 public key from its 32 raw bytes. */
+export function createEd25519PublicKey(raw: Uint8Array): PublicKey {
+  if (raw.length !== 32) {
+    throw new KeyError('ERR_KEY_INVALID', `Ed25519 public key must be 32 bytes, got ${raw.length}`);
+  }
+  const copy = raw.slice();
+  return Object.freeze({
+    type: 'ed25519',
+    algorithm: 'EdDSA',
+    bits: 256,
+    weak: false,
+    ed25519: copy,
+    jwk: Object.freeze({ kty: 'OKP', crv: 'Ed25519', x: encodeBase64Url(copy) }),
+  });
+}

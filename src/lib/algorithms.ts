@@ -1,0 +1,52 @@
+/**
+ * The algorithm registry: one table says everything licensekit knows about
+ * each signature algorithm. Keys are bound to one algorithm when imported.
+ */
+
+/** Signature algorithms licensekit verifies, by their JOSE names. */
+export type SignatureAlgorithm = 'RS256' | 'EdDSA';
+
+/** What the registry records for an algorithm. */
+export interface AlgorithmInfo {
+  /** JOSE name. */
+  readonly name: SignatureAlgorithm;
+  /** Human description used in messages and `--help`. */
+  readonly description: string;
+  /** Key type the algorithm needs. */
+  readonly keyType: 'rsa' | 'ed25519';
+  /** Smallest key size (bits) that verifies at all. */
+  readonly minBits: number;
+  /** Key sizes below this verify but are flagged `WEAK_KEY`. */
+  readonly recommendedBits: number;
+  /** Largest key size accepted (bounds the cost of one verification). */
+  readonly maxBits: number;
+  /** Exact signature length in bytes, or `'modulus'` for RSA (the modulus length). */
+  readonly signatureLength: number | 'modulus';
+}
+
+/** Everything about each algorithm. */
+export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = Object.freeze({
+  RS256: {
+    name: 'RS256',
+    description: 'RSASSA-PKCS1-v1_5 with SHA-256',
+    keyType: 'rsa',
+    minBits: 1024,
+    recommendedBits: 2048,
+    maxBits: 8192,
+    signatureLength: 'modulus',
+  },
+  EdDSA: {
+    name: 'EdDSA',
+    description: 'Ed25519 (RFC 8032, pure)',
+    keyType: 'ed25519',
+    minBits: 256,
+    recommendedBits: 256,
+    maxBits: 256,
+    signatureLength: 64,
+  },
+});
+
+/** True when `name` is an algorithm licensekit knows. */
+export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm {
+  return name === 'RS256' || name === 'EdDSA';
+}
