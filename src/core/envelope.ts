@@ -1,0 +1,49 @@
+/**
+ * The one core every format funnels into: a signed envelope is the exact bytes
+ * that were signed, the signature, and the algorithm. Verification runs over
+ * those bytes as received; nothing is re-encoded, and no claim is read before
+ * the signature has been checked.
+ */
+import type { SignatureBackend } from '../backends/backend.ts';
+import { ALGORITHMS, type SignatureAlgorithm } from '../lib/algorithms.ts';
+import { KeyError } from '../lib/errors.ts';
+import type { PublicKey } from '../keys/public-key.ts';
+
+/** What a format adapter extracts from a license file before verification. */
+export interface SignedEnvelope {
+  /** The format the envelope came in, e.g. `cryptolens`. */
+  readonly format: string;
+  /** Exactly the bytes the issuer signed. */
+  readonly signedBytes: Uint8Array;
+  /** The signature over `signedBytes`. */
+  readonly signature: Uint8Array;
+  /** The algorithm the format prescribes. */
+  readonly algorithm: SignatureAlgorithm;
+}
+
+/** Refuses a key that is not bound to the envelope's algorithm, or that the caller's allow-list excludes. */
+export function checkKeyFits(envelope: SignedEnvelope, key: PublicKey, allowed?: readonly SignatureAlgorithm[]): void {
+  if (allowed && !allowed.includes(envelope.algorithm)) {
+    throw new KeyError('ERR_KEY_UNSUPPORTED', `algorithm ${envelope.algorithm} is not in the allowed list (${allowed.join(', ')})`);
+  }
+  if (key.algorithm !== envelope.algorithm) {
+    throw new KeyError(
+      'ERR_KEY_UNSUPPORTED',
+      `the key is for ${ALGORITHMS[key.algorithm].description} but this ${envelope.format} license is signed with ${ALGORITHMS[envelope.algorithm].description}`,
+    );
+  }
+}
+
+/** Verifies an envelope asynchronously; `false` for a bad signature (never throws for one). */
+export function verifySignedEnvelope(envelope: SignedEnvelope, key: PublicKey, backend: SignatureBackend): Promise<boolean> {
+  return backend.verify(envelope.algorithm, key, envelope.signedBytes, envelope.signature).catch(() => false);
+}
+
+/** Verifies an envelope synchronously on a backend that has `verifySync`. */
+export function verifySignedEnvelopeSync(envelope: SignedEnvelope, key: PublicKey, backend: SignatureBackend): boolean {
+  try {
+    return backend.verifySync!(envelope.algorithm, key, envelope.signedBytes, envelope.signature);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Everything the entry points share, apart from the verify functions they bind
+ * to their own default backends.
+ */
+export { importPublicKey, type KeyInput } from './keys/import.ts';
+export type { PublicKey, RsaPublicNumbers } from './keys/public-key.ts';
+export { inspectLicense, type Inspection } from './inspect.ts';
+export { DEFAULT_MAX_INPUT_BYTES, createVerifyApi, type LicenseInput, type Verdict, type VerifyApi, type VerifyOptions } from './verify.ts';
+export { VerifiedLicense } from './license/verified.ts';
+export type { ActivatedMachine, DataObject, FeatureFlag, FeatureNumber, License, Party } from './license/model.ts';
+export type { CheckResult, Evaluation } from './rules/evaluate.ts';
+export type { EvaluationOptions, FeatureRequirement, ProductDefinition } from './rules/options.ts';
+export { REASONS, WARNINGS, type ReasonCode, type WarningCode } from './rules/reasons.ts';
+export type { LicenseStatus } from './rules/status.ts';
+export { ALGORITHMS, type SignatureAlgorithm } from './lib/algorithms.ts';
+export type { BackendName, SignatureBackend, PrivateJwk, JwkKeyPair } from './backends/backend.ts';
+export type { BackendChoice } from './backends/select.ts';
+export {
+  BackendError,
+  FingerprintError,
+  KeyError,
+  LicenseInputError,
+  LicenseKitError,
+  OptionError,
+  UnsupportedFormatError,
+  isLicenseKitError,
+  type ErrorCode,
+} from './lib/errors.ts';

@@ -1,0 +1,115 @@
+/**
+ * Reads a saved Cryptolens response (`Activate`/`GetKey` with
+ * `Sign=true&SignMethod=1`): the JSON `{licenseKey, signature, result,
+ * message, metadata?}` with top-level keys matched case-insensitively, or the
+ * C++ client's compact `v20180502-<licenseKey>-<signature>`. The signed bytes
+ * are the base64-DECODED `licenseKey`. Legacy SignMethod=0 documents are
+ * recognised and refused with `ERR_FORMAT_UNSUPPORTED`.
+ */
+import { decodeBase64, decodeUtf8 } from '../../lib/bytes.ts';
+import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
+import type { SignedEnvelope } from '../../core/envelope.ts';
+import { lowerKeyIndex } from './payload.ts';
+
+/** The compact form's prefix written by the C++ client's `LicenseKey::to_string()`. */
+export const COMPACT_PREFIX = 'v20180502-';
+
+/** A Cryptolens envelope: the signed bytes plus the response's unsigned fields. */
+export interface CryptolensEnvelope extends SignedEnvelope {
+  readonly format: 'cryptolens';
+  /** `result` of the saved response (0 success), when present. Not signed. */
+  readonly result: number | null;
+  /** `message` of the saved response, when present. Not signed. */
+  readonly message: string | null;
+  /** `metadata` of the saved response, when present. Not covered by the licenseKey signature. */
+  readonly metadata: unknown;
+  /** Which textual form the file used. */
+  readonly form: 'json' | 'compact';
+}
+
+function inputError(code: 'ERR_ENVELOPE_INVALID' | 'ERR_BASE64_INVALID' | 'ERR_INPUT_NOT_JSON' | 'ERR_INPUT_EMPTY', message: string): never {
+  throw new LicenseInputError(code, message);
+}
+
+function base64Field(text: string, field: string): Uint8Array {
+  const bytes = decodeBase64(text);
+  if (typeof bytes === 'string') inputError('ERR_BASE64_INVALID', `${field} is not valid base64 (${bytes})`);
+  if (bytes.length === 0) inputError('ERR_ENVELOPE_INVALID', `${field} is empty`);
+  return bytes;
+}
+
+function refuseLegacy(why: string): never {
+  throw new UnsupportedFormatError(
+    `this is a legacy SignMethod=0 Cryptolens file (${why}); re-save it with Sign=true&SignMethod=1 (licensekit does not verify SignMethod=0 yet)`,
+  );
+}
+
+/** Parses the compact `v20180502-<licenseKey>-<signature>` form. */
+function parseCompact(text: string): CryptolensEnvelope {
+  const body = text.slice(COMPACT_PREFIX.length);
+  const dash = body.indexOf('-');
+  if (dash < 0 || body.indexOf('-', dash + 1) >= 0) inputError('ERR_ENVELOPE_INVALID', 'compact license must be v20180502-<licenseKey>-<signature>');
+  return {
+    format: 'cryptolens',
+    form: 'compact',
+    algorithm: 'RS256',
+    signedBytes: base64Field(body.slice(0, dash), 'licenseKey'),
+    signature: base64Field(body.slice(dash + 1), 'signature'),
+    result: null,
+    message: null,
+    metadata: null,
+  };
+}
+
+/** Extracts the envelope from license text (JSON or compact). Throws a typed error for anything else. */
+export function parseCryptolensEnvelope(text: string): CryptolensEnvelope {
+  const trimmed = text.replace(/^\uFEFF/, '').trim();
+  if (trimmed.length === 0) inputError('ERR_INPUT_EMPTY', 'license input is empty');
+  if (trimmed.startsWith(COMPACT_PREFIX)) return parseCompact(trimmed);
+  if (!trimmed.startsWith('{')) inputError('ERR_INPUT_NOT_JSON', 'license is neither a JSON response nor the compact v20180502- form');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(trimmed);
+  } catch (cause) {
+    throw new LicenseInputError('ERR_INPUT_NOT_JSON', `license is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) inputError('ERR_ENVELOPE_INVALID', 'license JSON must be an object');
+  const object = doc as Record<string, unknown>;
+  const index = lowerKeyIndex(object as never, 'license response', (m) => inputError('ERR_ENVELOPE_INVALID', m));
+  const field = (name: string): unknown => {
+    const k = index.get(name);
+    return k === undefined ? undefined : object[k];
+  };
+  const licenseKey = field('licensekey');
+  const signature = field('signature');
+  if (licenseKey === undefined) {
+    if (index.has('productid') || index.has('key') || index.has('signdate')) refuseLegacy('a LicenseKey object saved with SaveToFile');
+    inputError('ERR_ENVELOPE_INVALID', 'license response has no "licenseKey"');
+  }
+  if (typeof licenseKey === 'object' && licenseKey !== null) refuseLegacy('"licenseKey" is an object, not signed base64');
+  if (typeof licenseKey !== 'string') inputError('ERR_ENVELOPE_INVALID', '"licenseKey" must be a base64 string');
+  if (typeof signature !== 'string') inputError('ERR_ENVELOPE_INVALID', '"signature" must be a base64 string');
+  const result = field('result');
+  const message = field('message');
+  return {
+    format: 'cryptolens',
+    form: 'json',
+    algorithm: 'RS256',
+    signedBytes: base64Field(licenseKey, 'licenseKey'),
+    signature: base64Field(signature, 'signature'),
+    result: typeof result === 'number' ? result : null,
+    message: typeof message === 'string' ? message : null,
+    metadata: field('metadata') ?? null,
+  };
+}
+
+/** Decodes the verified payload bytes as UTF-8 JSON (call only after the signature verified). */
+export function parseCryptolensPayloadBytes(bytes: Uint8Array): unknown {
+  const text = decodeUtf8(bytes);
+  if (text === null) throw new LicenseInputError('ERR_PAYLOAD_INVALID', 'license payload is not valid UTF-8');
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new LicenseInputError('ERR_PAYLOAD_INVALID', `license payload is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+}

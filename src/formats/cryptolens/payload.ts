@@ -1,0 +1,186 @@
+/**
+ * Maps a VERIFIED Cryptolens SignMethod=1 payload (the JSON inside the base64
+ * `licenseKey`) to the format-neutral `License`. Dates are Unix seconds in
+ * current files and zone-less ISO strings (UTC) in 2017-era files. Field names
+ * are matched case-insensitively; known fields with the wrong type are refused
+ * (`ERR_PAYLOAD_INVALID`), unknown ones are kept in `extra`.
+ */
+import { LicenseInputError } from '../../lib/errors.ts';
+import { FEATURE_FLAGS, type ActivatedMachine, type DataObject, type FeatureFlag, type License, type Party } from '../../license/model.ts';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+function fail(message: string): never {
+  throw new LicenseInputError('ERR_PAYLOAD_INVALID', `license payload: ${message}`);
+}
+
+/** A null-prototype copy of an object's entries, so `__proto__` keys stay plain data. */
+function plainRecord(entries: Iterable<[string, unknown]>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: false, configurable: false });
+  return Object.freeze(out);
+}
+
+/** Indexes an object's keys by lower case; refuses two keys that differ only in case. */
+export function lowerKeyIndex(object: JsonObject, where: string, onDuplicate: (message: string) => never = fail): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const k of Object.keys(object)) {
+    const lower = k.toLowerCase();
+    if (index.has(lower)) onDuplicate(`${where} has both "${index.get(lower)}" and "${k}"`);
+    index.set(lower, k);
+  }
+  return index;
+}
+
+const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$/;
+const MAX_SECONDS = 8.64e12;
+
+/** Parses a Cryptolens date: Unix seconds, or an ISO string (zone-less means UTC). */
+export function parseCryptolensDate(value: Json | undefined, field: string): Date | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || Math.abs(value) > MAX_SECONDS) fail(`${field} is not a valid Unix time`);
+    return new Date(value * 1000);
+  }
+  if (typeof value === 'string') {
+    const m = ISO_LOCAL.exec(value);
+    if (!m) fail(`${field} is neither Unix seconds nor an ISO-8601 date`);
+    const fraction = m[7] ? m[7].slice(0, 4).padEnd(4, '0') : '.000';
+    const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction}${m[8] ?? 'Z'}`);
+    if (Number.isNaN(ms)) fail(`${field} is not a real date`);
+    return new Date(ms);
+  }
+  fail(`${field} must be a number or a string`);
+}
+
+class Fields {
+  private readonly index: Map<string, string>;
+  readonly used = new Set<string>();
+  constructor(readonly object: JsonObject, readonly where: string) {
+    this.index = lowerKeyIndex(object, where);
+  }
+  get(name: string): Json | undefined {
+    const actual = this.index.get(name.toLowerCase());
+    if (actual === undefined) return undefined;
+    this.used.add(actual);
+    return this.object[actual];
+  }
+  int(name: string): number | null {
+    const v = this.get(name);
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`${this.where}.${name} must be an integer`);
+    return v;
+  }
+  str(name: string): string | null {
+    const v = this.get(name);
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'string') fail(`${this.where}.${name} must be a string`);
+    return v;
+  }
+  bool(name: string): boolean | null {
+    const v = this.get(name);
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'boolean') fail(`${this.where}.${name} must be true or false`);
+    return v;
+  }
+  date(name: string): Date | null {
+    return parseCryptolensDate(this.get(name), `${this.where}.${name}`);
+  }
+  array(name: string): Json[] | null {
+    const v = this.get(name);
+    if (v === null || v === undefined) return null;
+    if (!Array.isArray(v)) fail(`${this.where}.${name} must be an array`);
+    return v;
+  }
+  object_(name: string): JsonObject | null {
+    const v = this.get(name);
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'object' || Array.isArray(v)) fail(`${this.where}.${name} must be an object`);
+    return v;
+  }
+  rest(): Record<string, unknown> {
+    return plainRecord(Object.keys(this.object).filter((k) => !this.used.has(k)).map((k) => [k, this.object[k]]));
+  }
+}
+
+function asObject(value: Json, where: string): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${where} must be an object`);
+  return value;
+}
+
+function party(value: JsonObject | null, where: string): Party | null {
+  if (!value) return null;
+  const f = new Fields(value, where);
+  return Object.freeze({
+    id: f.int('Id'),
+    name: f.str('Name'),
+    email: f.str('Email'),
+    companyName: f.str('CompanyName'),
+    created: f.date('Created'),
+    extra: f.rest(),
+  });
+}
+
+function machine(value: Json, where: string): ActivatedMachine {
+  const f = new Fields(asObject(value, where), where);
+  const mid = f.str('Mid') ?? '';
+  const overdraft = mid.startsWith('floating:overdraft:');
+  const floating = mid.startsWith('floating:');
+  const floatingExpires = f.date('FloatingExpires');
+  return Object.freeze({
+    mid,
+    machineCode: overdraft ? mid.slice(19) : floating ? mid.slice(9) : mid,
+    floating,
+    overdraft,
+    ip: f.str('IP'),
+    time: f.date('Time'),
+    friendlyName: f.str('FriendlyName'),
+    // Cryptolens writes 0 for "no floating expiry".
+    floatingExpires: floatingExpires && floatingExpires.getTime() !== 0 ? floatingExpires : null,
+  });
+}
+
+function dataObject(value: Json, where: string): DataObject {
+  const f = new Fields(asObject(value, where), where);
+  return Object.freeze({ id: f.int('Id'), name: f.str('Name'), stringValue: f.str('StringValue'), intValue: f.int('IntValue') });
+}
+
+/** Splits Cryptolens' newline-separated AllowedMachines field. */
+export function splitAllowedMachines(text: string | null): string[] | null {
+  if (text === null) return null;
+  return text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Maps a parsed, verified payload object to a `License`. */
+export function mapCryptolensPayload(payload: unknown): License {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) fail('must be a JSON object');
+  const f = new Fields(payload as JsonObject, 'LicenseKey');
+  const features = Object.create(null) as Record<FeatureFlag, boolean | null>;
+  for (const flag of FEATURE_FLAGS) features[flag] = f.bool(flag);
+  const machines = f.array('ActivatedMachines');
+  const data = f.array('DataObjects');
+  const license: License = {
+    format: 'cryptolens',
+    productId: f.int('ProductId'),
+    id: f.int('ID'),
+    key: f.str('Key'),
+    created: f.date('Created'),
+    expires: f.date('Expires'),
+    period: f.int('Period'),
+    features: Object.freeze(features),
+    notes: f.str('Notes'),
+    block: f.bool('Block'),
+    globalId: f.int('GlobalId'),
+    customer: party(f.object_('Customer'), 'Customer'),
+    activatedMachines: machines ? Object.freeze(machines.map((m, i) => machine(m, `ActivatedMachines[${i}]`))) : null,
+    trialActivation: f.bool('TrialActivation'),
+    maxNoOfMachines: f.int('MaxNoOfMachines'),
+    allowedMachines: ((v) => (v ? Object.freeze(v) : null))(splitAllowedMachines(f.str('AllowedMachines'))),
+    dataObjects: data ? Object.freeze(data.map((d, i) => dataObject(d, `DataObjects[${i}]`))) : null,
+    reseller: party(f.object_('Reseller'), 'Reseller'),
+    signDate: f.date('SignDate'),
+    extra: f.rest(),
+  };
+  return license;
+}

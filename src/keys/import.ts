@@ -1,0 +1,54 @@
+/**
+ * One function to import any public key form licensekit accepts, detected
+ * from its content: Cryptolens `<RSAKeyValue>` XML, PEM (SPKI or PKCS#1), a
+ * JWK (object or JSON text), or raw DER bytes (SPKI).
+ */
+import { decodeUtf8 } from '../lib/bytes.ts';
+import { KeyError } from '../lib/errors.ts';
+import { importJwk } from './jwk.ts';
+import { importPem, importSpki, looksLikePem } from './pem.ts';
+import type { PublicKey } from './public-key.ts';
+import { importRsaKeyValueXml, looksLikeXml } from './xml.ts';
+
+/** Anything `importPublicKey` accepts. */
+export type KeyInput = string | Uint8Array | Record<string, unknown> | PublicKey;
+
+const MAX_KEY_INPUT = 64 * 1024;
+
+function isPublicKey(value: unknown): value is PublicKey {
+  return typeof value === 'object' && value !== null && 'algorithm' in value && 'jwk' in value && 'bits' in value;
+}
+
+/**
+ * Imports a public key, detecting its form. Throws `KeyError` with a stable code
+ * (`ERR_KEY_INVALID`, `ERR_KEY_PRIVATE`, `ERR_KEY_CERTIFICATE`, `ERR_KEY_UNSUPPORTED`, `ERR_KEY_TOO_SMALL`).
+ *
+ * @example
+ * const key = importPublicKey('<RSAKeyValue><Modulus>…</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>');
+ */
+export function importPublicKey(input: KeyInput): PublicKey {
+  if (isPublicKey(input)) return input;
+  if (input instanceof Uint8Array) {
+    if (input.length > MAX_KEY_INPUT) throw new KeyError('ERR_KEY_INVALID', `key input larger than ${MAX_KEY_INPUT} bytes`);
+    if (input[0] === 0x30) return importSpki(input);
+    const text = decodeUtf8(input);
+    if (text === null) throw new KeyError('ERR_KEY_INVALID', 'key bytes are neither DER nor UTF-8 text');
+    return importPublicKey(text);
+  }
+  if (typeof input === 'object' && input !== null) return importJwk(input);
+  if (typeof input !== 'string') throw new TypeError('key must be a string, Uint8Array, JWK object or imported PublicKey');
+  if (input.length > MAX_KEY_INPUT) throw new KeyError('ERR_KEY_INVALID', `key text longer than ${MAX_KEY_INPUT} characters`);
+  const text = input.replace(/^\uFEFF/, '');
+  if (looksLikePem(text)) return importPem(text);
+  if (looksLikeXml(text)) return importRsaKeyValueXml(text);
+  if (/^\s*\{/.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new KeyError('ERR_KEY_INVALID', 'key text starts like a JWK but is not valid JSON');
+    }
+    return importJwk(parsed);
+  }
+  throw new KeyError('ERR_KEY_INVALID', 'key is not RSAKeyValue XML, PEM or JWK');
+}

@@ -1,0 +1,29 @@
+/**
+ * JSON Web Keys (RFC 7517): RSA (`kty: "RSA"`) and Ed25519 (`kty: "OKP"`,
+ * `crv: "Ed25519"`). Private JWKs (with `d`) are refused.
+ */
+import { decodeBase64Url } from '../lib/bytes.ts';
+import { KeyError } from '../lib/errors.ts';
+import { createEd25519PublicKey, createRsaPublicKey, type PublicKey } from './public-key.ts';
+
+function member(jwk: Record<string, unknown>, name: string): Uint8Array {
+  const value = jwk[name];
+  if (typeof value !== 'string' || value.length === 0) throw new KeyError('ERR_KEY_INVALID', `JWK member "${name}" must be a non-empty base64url string`);
+  const bytes = decodeBase64Url(value);
+  if (typeof bytes === 'string') throw new KeyError('ERR_KEY_INVALID', `JWK member "${name}" is not valid base64url (${bytes})`);
+  return bytes;
+}
+
+/** Imports a public JWK object. */
+export function importJwk(jwk: unknown): PublicKey {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new KeyError('ERR_KEY_INVALID', 'JWK must be a JSON object');
+  const record = jwk as Record<string, unknown>;
+  if ('d' in record) throw new KeyError('ERR_KEY_PRIVATE', 'a private JWK (with "d") was given where the public key belongs');
+  if (record.use !== undefined && record.use !== 'sig') throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "use" is "${String(record.use)}", expected "sig"`);
+  if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') {
+    throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "alg" ${String(record.alg)} is not supported (RS256, EdDSA)`);
+  }
+  if (record.kty === 'RSA') return createRsaPublicKey(member(record, 'n'), member(record, 'e'));
+  if (record.kty === 'OKP' && record.crv === 'Ed25519') return createEd25519PublicKey(member(record, 'x'));
+  throw new KeyError('ERR_KEY_UNSUPPORTED', `unsupported JWK (kty ${String(record.kty)}${record.crv ? `, crv ${String(record.crv)}` : ''}); licensekit verifies RSA and Ed25519`);
+}

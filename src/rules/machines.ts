@@ -1,0 +1,33 @@
+/**
+ * Node-locking: is this machine one the license names? `MaxNoOfMachines` 0
+ * means not node-locked. Exact activations match; floating ones match through
+ * their `floating:` prefix while their lease (`FloatingExpires`) runs;
+ * `floating:overdraft:` ones only when overdraft is allowed; `AllowedMachines`
+ * always match.
+ */
+import type { License } from '../license/model.ts';
+
+/** Outcome of the machine rule. */
+export interface MachineMatch {
+  readonly ok: boolean;
+  /** How it matched, or why not. */
+  readonly detail: string;
+}
+
+/** Checks `machineCode` against the license at `nowMs` (tolerance applied to floating leases). */
+export function matchMachine(license: License, machineCode: string, nowMs: number, toleranceMs: number, allowOverdraft: boolean): MachineMatch {
+  if (license.maxNoOfMachines === 0) return { ok: true, detail: 'not node-locked (MaxNoOfMachines is 0)' };
+  let lapsed = false;
+  for (const m of license.activatedMachines ?? []) {
+    if (m.machineCode !== machineCode || m.machineCode === '') continue;
+    if (m.overdraft && !allowOverdraft) continue;
+    if (m.floating && m.floatingExpires && m.floatingExpires.getTime() <= nowMs - toleranceMs) {
+      lapsed = true;
+      continue;
+    }
+    return { ok: true, detail: m.floating ? `floating${m.overdraft ? ' overdraft' : ''} activation ${m.mid}` : `activated machine ${m.mid}` };
+  }
+  if (license.allowedMachines?.includes(machineCode)) return { ok: true, detail: 'listed in AllowedMachines' };
+  if (lapsed) return { ok: false, detail: `floating activation for ${machineCode} has lapsed (FloatingExpires passed)` };
+  return { ok: false, detail: `machine ${machineCode} is not activated on this license` };
+}

@@ -1,0 +1,48 @@
+/**
+ * Cryptolens' `LicenseStatus`, computed locally from the verified license and
+ * the product's feature definitions, so an offline program gets the same
+ * answer the server's metadata would give.
+ */
+import type { FeatureFlag, License } from '../license/model.ts';
+import type { ProductDefinition } from './options.ts';
+
+/** The Cryptolens LicenseStatus object (PascalCase, as the server returns it). */
+export interface LicenseStatus {
+  /** Not blocked and, when time-limited, not expired. */
+  readonly IsValid: boolean;
+  /** 0 none, 1 expired, 2 blocked (blocked wins when both). */
+  readonly ReasonForInvalidity: 0 | 1 | 2;
+  /** The product's trial flag is set. */
+  readonly Trial: boolean;
+  /** Expiry applies: the product's time-limited flag is set, or the product defines none. */
+  readonly TimeLimited: boolean;
+  /** Whole days until expiry (0 when expired or not time-limited). */
+  readonly TimeLeft: number;
+}
+
+/** True when expiry applies to this license under the product definition. */
+export function expiryApplies(license: License, product: ProductDefinition): boolean {
+  const flag = product.timeLimitedFeature;
+  return flag === undefined || license.features[`F${flag}` as FeatureFlag] === true;
+}
+
+/** True when `expires` is at or before now − tolerance. */
+export function isExpiredAt(expiresMs: number | null, nowMs: number, toleranceMs: number): boolean {
+  return expiresMs !== null && expiresMs <= nowMs - toleranceMs;
+}
+
+/** Computes the LicenseStatus at `nowMs`. */
+export function computeStatus(license: License, product: ProductDefinition, nowMs: number, toleranceMs: number): LicenseStatus {
+  const timeLimited = expiryApplies(license, product);
+  const expiresMs = license.expires ? license.expires.getTime() : null;
+  const expired = timeLimited && isExpiredAt(expiresMs, nowMs, toleranceMs);
+  const blocked = license.block === true;
+  const trialFlag = product.trialFeature;
+  return Object.freeze({
+    IsValid: !expired && !blocked,
+    ReasonForInvalidity: blocked ? 2 : expired ? 1 : 0,
+    Trial: trialFlag !== undefined && license.features[`F${trialFlag}` as FeatureFlag] === true,
+    TimeLimited: timeLimited,
+    TimeLeft: timeLimited && expiresMs !== null && !expired ? Math.max(0, Math.floor((expiresMs - nowMs) / 86_400_000)) : 0,
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The verification API: `verifyLicense` (async, every backend) and
+ * `verifyLicenseSync` (where the backend is synchronous). Layers, in order:
+ * size limit → envelope shape → signature over the exact bytes received →
+ * payload → every rule. A license that parses but fails any check is a
+ * verdict; only unreadable input, key problems and misuse throw.
+ */
+import type { SignatureBackend } from './backends/backend.ts';
+import { selectBackend, type BackendChoice } from './backends/select.ts';
+import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync } from './core/envelope.ts';
+import { parseEnvelope, readLicense, type AnyEnvelope } from './formats/index.ts';
+import type { SignatureAlgorithm } from './lib/algorithms.ts';
+import { decodeUtf8 } from './lib/bytes.ts';
+import { LicenseInputError } from './lib/errors.ts';
+import { importPublicKeyCached } from './keys/cache.ts';
+import type { KeyInput } from './keys/import.ts';
+import type { PublicKey } from './keys/public-key.ts';
+import { createVerifiedLicense, type VerifiedLicense } from './license/verified.ts';
+import { evaluateLicense, type CheckResult } from './rules/evaluate.ts';
+import { resolveEvaluation, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
+import type { ReasonCode, WarningCode } from './rules/reasons.ts';
+import type { LicenseStatus } from './rules/status.ts';
+
+/** Default input size limit: 1 MiB. */
+export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
+
+/** Options of `verifyLicense`. */
+export interface VerifyOptions extends EvaluationOptions {
+  /** The vendor's public key: RSAKeyValue XML, PEM, JWK, or an imported PublicKey. */
+  readonly key: KeyInput;
+  /** Force a backend by name or object (default: the entry point's first that fits). */
+  readonly backend?: BackendChoice;
+  /** Largest input accepted, in bytes (strings: characters). Default 1 MiB. */
+  readonly maxInputBytes?: number;
+  /** Allowed signature algorithms (default: any the format prescribes). */
+  readonly algorithms?: readonly SignatureAlgorithm[];
+}
+
+/** The answer: valid or not, and every reason why not. */
+export interface Verdict {
+  /** True only when the signature verifies and every check passes. */
+  readonly valid: boolean;
+  /** Every failing check's code (empty when valid). */
+  readonly reasons: readonly ReasonCode[];
+  /** Every check that ran, passed or failed, with details. */
+  readonly checks: readonly CheckResult[];
+  /** The verified license, or `null` when the signature did not verify (its claims are untrusted). */
+  readonly license: VerifiedLicense | null;
+  /** Cryptolens' LicenseStatus computed locally, or `null` without a verified license. */
+  readonly status: LicenseStatus | null;
+  /** Things that do not invalidate the license but deserve attention (e.g. `WEAK_KEY`). */
+  readonly warnings: readonly WarningCode[];
+  /** The format the license came in. */
+  readonly format: string;
+  /** The signature algorithm. */
+  readonly algorithm: SignatureAlgorithm;
+  /** Size of the verifying key in bits. */
+  readonly keyBits: number;
+  /** The backend that verified. */
+  readonly backend: string;
+  /** The time the rules were evaluated at. */
+  readonly now: Date;
+}
+
+/** Input accepted by `verifyLicense`: the license text, or its bytes. */
+export type LicenseInput = string | Uint8Array;
+
+interface Prepared {
+  envelope: AnyEnvelope;
+  key: PublicKey;
+  backend: SignatureBackend;
+  resolved: ResolvedEvaluation;
+}
+
+function readInput(input: LicenseInput, maxBytes: number): string {
+  if (typeof input === 'string') {
+    if (input.length > maxBytes) throw new LicenseInputError('ERR_INPUT_TOO_LARGE', `license input of ${input.length} characters exceeds the limit of ${maxBytes}`);
+    return input;
+  }
+  if (!(input instanceof Uint8Array)) throw new TypeError('license input must be a string or a Uint8Array');
+  if (input.length > maxBytes) throw new LicenseInputError('ERR_INPUT_TOO_LARGE', `license input of ${input.length} bytes exceeds the limit of ${maxBytes}`);
+  const text = decodeUtf8(input);
+  if (text === null) throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'license input is not UTF-8 text');
+  return text;
+}
+
+function prepare(input: LicenseInput, options: VerifyOptions, defaults: readonly SignatureBackend[], sync: boolean): Prepared {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a "key"');
+  if (options.key === undefined || options.key === null) throw new TypeError('options.key is required (the vendor public key)');
+  const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxInputBytes must be a positive integer');
+  const resolved = resolveEvaluation(options);
+  const key = importPublicKeyCached(options.key);
+  const envelope = parseEnvelope(readInput(input, maxBytes));
+  checkKeyFits(envelope, key, options.algorithms);
+  const backend = selectBackend(defaults, envelope.algorithm, options.backend, sync);
+  return { envelope, key, backend, resolved };
+}
+
+function finish(p: Prepared, signatureOk: boolean): Verdict {
+  const common = {
+    warnings: p.key.weak ? (['WEAK_KEY'] as const) : ([] as const),
+    format: p.envelope.format,
+    algorithm: p.envelope.algorithm,
+    keyBits: p.key.bits,
+    backend: String(p.backend.name),
+    now: new Date(p.resolved.nowMs),
+  };
+  if (!signatureOk) {
+    return {
+      valid: false,
+      reasons: ['SIGNATURE_INVALID'],
+      checks: [{ check: 'signature', ok: false, reason: 'SIGNATURE_INVALID', detail: 'signature does not verify under this key' }],
+      license: null,
+      status: null,
+      ...common,
+    };
+  }
+  const license = createVerifiedLicense(readLicense(p.envelope));
+  const evaluation = evaluateLicense(license, p.resolved);
+  return { valid: evaluation.valid, reasons: evaluation.reasons, checks: evaluation.checks, license, status: evaluation.status, ...common };
+}
+
+/** The verification functions bound to an entry point's default backends. */
+export interface VerifyApi {
+  /**
+   * Verifies a license and evaluates every rule. Resolves a verdict; rejects
+   * only with a typed error for unreadable input, a key problem or misuse.
+   * @example
+   * const verdict = await verifyLicense(text, { key: publicKeyXml, machineCode, requireFeatures: [1] });
+   * if (!verdict.valid) console.log(verdict.reasons);
+   */
+  verifyLicense(input: LicenseInput, options: VerifyOptions): Promise<Verdict>;
+  /** Synchronous `verifyLicense`; throws `ERR_BACKEND_ASYNC_ONLY` on an async-only backend (WebCrypto). */
+  verifyLicenseSync(input: LicenseInput, options: VerifyOptions): Verdict;
+}
+
+/** Builds the API over a list of default backends, in order of preference. */
+export function createVerifyApi(defaults: readonly SignatureBackend[]): VerifyApi {
+  return {
+    async verifyLicense(input, options) {
+      const p = prepare(input, options, defaults, false);
+      // The envelope holds freshly decoded bytes: a caller mutating its input during the await changes nothing.
+      return finish(p, await verifySignedEnvelope(p.envelope, p.key, p.backend));
+    },
+    verifyLicenseSync(input, options) {
+      const p = prepare(input, options, defaults, true);
+      return finish(p, verifySignedEnvelopeSync(p.envelope, p.key, p.backend));
+    },
+  };
+}
