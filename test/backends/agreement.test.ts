@@ -1,0 +1,121 @@
+/**
+ * Cross-implementation agreement: keys made by any backend, signatures made by
+ * any backend, verified by every backend. Tampering with one bit, or sending
+ * garbage, must make every backend answer `false` without throwing.
+ */
+import { fc, test } from '@fast-check/vitest';
+import { beforeAll, describe, expect } from 'vitest';
+import type { SignatureBackend } from '../../src/backends/backend.ts';
+import { ALL_BACKENDS, SIGNING_BACKENDS } from './all-backends.ts';
+import { keyFixtures, type KeyFixture } from './keys.ts';
+
+let fixtures: KeyFixture[] = [];
+beforeAll(async () => {
+  fixtures = await keyFixtures(SIGNING_BACKENDS);
+});
+
+async function verdicts(fixture: KeyFixture, data: Uint8Array, signature: Uint8Array): Promise<Record<string, boolean | string>> {
+  const out: Record<string, boolean | string> = {};
+  for (const backend of ALL_BACKENDS) {
+    try {
+      out[backend.name] = await backend.verify(fixture.algorithm, fixture.publicKey, data, signature);
+    } catch (error) {
+      out[backend.name] = `threw ${String(error)}`;
+    }
+    if (backend.verifySync) {
+      const sync = backend.verifySync(fixture.algorithm, fixture.publicKey, data, signature);
+      if (sync !== out[backend.name]) out[`${backend.name} (sync)`] = sync;
+    }
+  }
+  return out;
+}
+
+function all(value: boolean): Record<string, boolean> {
+  return Object.fromEntries(ALL_BACKENDS.map((b) => [b.name, value]));
+}
+
+const indexes = { fixture: fc.nat(), signer: fc.nat() };
+function pick<T>(items: readonly T[], index: number): T {
+  return items[index % items.length]!;
+}
+function signer(index: number): SignatureBackend {
+  return pick(SIGNING_BACKENDS, index);
+}
+
+describe('backend agreement', () => {
+  test('every backend signs and generates keys', () => {
+    expect(SIGNING_BACKENDS.map((b) => b.name)).toEqual(['node', 'webcrypto', 'purejs', 'forge']);
+    expect(fixtures).toHaveLength(8);
+  });
+
+  test.prop([fc.nat(), fc.nat(), fc.uint8Array({ maxLength: 300 })], { numRuns: 40 })(
+    'a signature from any signer with any generator\'s key verifies on every backend',
+    async (f, s, data) => {
+      const fixture = pick(fixtures, f);
+      const signature = await signer(s).sign!(fixture.algorithm, fixture.pair.privateJwk, data);
+      expect(await verdicts(fixture, data, signature)).toEqual(all(true));
+    },
+  );
+
+  test.prop([indexes.fixture, indexes.signer, fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.boolean(), fc.nat()], { numRuns: 40 })(
+    'flipping one bit of the message or the signature makes every backend refuse',
+    async (f, s, data, inSignature, bit) => {
+      const fixture = pick(fixtures, f);
+      const signature = await signer(s).sign!(fixture.algorithm, fixture.pair.privateJwk, data);
+      const target = inSignature ? signature.slice() : data.slice();
+      const at = bit % (target.length * 8);
+      target[at >> 3]! ^= 1 << (at & 7);
+      const result = inSignature ? await verdicts(fixture, data, target) : await verdicts(fixture, target, signature);
+      expect(result).toEqual(all(false));
+    },
+  );
+
+  test.prop([indexes.fixture, fc.uint8Array({ maxLength: 100 }), fc.oneof(fc.uint8Array({ maxLength: 600 }), fc.integer({ min: 0, max: 600 }).map((n) => new Uint8Array(n)), fc.constantFrom(new Uint8Array(64).fill(0xff), new Uint8Array(256).fill(0xff), new Uint8Array(256)))], { numRuns: 150 })(
+    'garbage signatures of any length are refused by every backend, which never throws',
+    async (f, data, garbage) => {
+      const fixture = pick(fixtures, f);
+      expect(await verdicts(fixture, data, garbage)).toEqual(all(false));
+    },
+  );
+
+  test('a key bound to the other algorithm never verifies', async () => {
+    const rsa = fixtures.find((x) => x.algorithm === 'RS256')!;
+    const ed = fixtures.find((x) => x.algorithm === 'EdDSA')!;
+    const data = Uint8Array.of(1, 2, 3);
+    const edSig = await SIGNING_BACKENDS[0]!.sign!('EdDSA', ed.pair.privateJwk, data);
+    for (const backend of ALL_BACKENDS) {
+      expect(await backend.verify('RS256', ed.publicKey, data, edSig), backend.name).toBe(false);
+      expect(await backend.verify('EdDSA', rsa.publicKey, data, edSig), backend.name).toBe(false);
+    }
+  });
+
+  test('an unknown algorithm is misuse and throws ERR_ALGORITHM_UNSUPPORTED', async () => {
+    const fixture = fixtures[0]!;
+    for (const backend of ALL_BACKENDS) {
+      await expect(backend.verify('PS256' as never, fixture.publicKey, new Uint8Array(1), new Uint8Array(256)), backend.name).rejects.toMatchObject({
+        code: 'ERR_ALGORITHM_UNSUPPORTED',
+      });
+    }
+  });
+
+  test.each(ALL_BACKENDS.map((b) => [b.name, b] as const))(
+    '%s: inputs mutated after an async verify starts do not change the result',
+    async (_name, backend) => {
+      for (const fixture of fixtures) {
+        const data = Uint8Array.of(10, 20, 30, 40);
+        const signature = await SIGNING_BACKENDS[0]!.sign!(fixture.algorithm, fixture.pair.privateJwk, data);
+        // A valid call whose buffers are then spoiled still resolves true.
+        const d1 = data.slice();
+        const s1 = signature.slice();
+        const valid = backend.verify(fixture.algorithm, fixture.publicKey, d1, s1);
+        d1.fill(0);
+        s1.fill(0);
+        // An invalid call whose buffers are then repaired still resolves false.
+        const d2 = Uint8Array.of(10, 20, 30, 41);
+        const invalid = backend.verify(fixture.algorithm, fixture.publicKey, d2, signature);
+        d2.set(data);
+        expect([await valid, await invalid], `${fixture.algorithm} key from ${fixture.generator}`).toEqual([true, false]);
+      }
+    },
+  );
+});
