@@ -1,0 +1,113 @@
+/**
+ * `licensekit/fingerprint`: hardware fingerprints for node-locking. Separate
+ * from the core (Node-only; the core and browser bundles never load it).
+ *
+ * - {@link fingerprint} / {@link machineCode}: this machine, salted per product, cached in the process.
+ * - {@link matchFingerprint}: tolerant matching against the fingerprint recorded at activation.
+ * - {@link recordFingerprint} / {@link serializeFingerprint} / {@link parseRecordedFingerprint}: the form stored in a license.
+ * - {@link fingerprintFromSnapshot}: the pure path, for recorded snapshots.
+ *
+ * @example
+ * import { fingerprint, matchFingerprint, recordFingerprint, serializeFingerprint } from 'licensekit/fingerprint';
+ * const fp = await fingerprint({ product: 'acme-cad' });
+ * const stored = serializeFingerprint(recordFingerprint(fp)); // at activation
+ * matchFingerprint(stored, await fingerprint({ product: 'acme-cad' })).matched; // later: true
+ */
+import { currentSnapshot, clearSnapshotCache, snapshotGeneration, type CollectOptions } from './collect/current.ts';
+import type { Environment } from './environment.ts';
+import { environmentFromEvidence } from './environment.ts';
+import { fingerprintFromSnapshot, type Fingerprint } from './fingerprint.ts';
+import { checkProductSalt } from './hash.ts';
+import type { MachineSnapshot } from './snapshot.ts';
+
+export { COMPONENTS, COMPONENT_NAMES, type ComponentKind, type ComponentName, type ComponentSpec } from './components.ts';
+export { environmentFromEvidence, type Environment } from './environment.ts';
+export { fingerprintFromSnapshot, machineCodeBasis, type ComponentStatus, type Fingerprint, type FingerprintComponent } from './fingerprint.ts';
+export { COMPONENT_HASH_HEX_LENGTH } from './hash.ts';
+export { matchFingerprint, type ComponentOutcome, type MatchMode, type MatchPolicy, type MatchReason, type MatchResult } from './match.ts';
+export { canonicalMac, classifyInterface, JUNK_VALUES, normalizeIdentifier, type InterfaceVerdict } from './normalize.ts';
+export { MAX_RECORDED_LENGTH, parseRecordedFingerprint, recordFingerprint, serializeFingerprint, type RecordedFingerprint } from './recorded.ts';
+export { parseSnapshot, type EnvironmentEvidence, type MachineSnapshot, type MissingReason, type NetworkInterfaceReading, type Reading } from './snapshot.ts';
+export type { CollectOptions, CollectorChoice } from './collect/current.ts';
+
+/** Options of {@link fingerprint} and {@link machineCode}. */
+export interface FingerprintOptions extends CollectOptions {
+  /** The product salt (for example the product id): fingerprints of different products cannot be linked. */
+  readonly product: string;
+}
+
+/** Most products whose fingerprint is kept warm at once. */
+const MAX_CACHED_PRODUCTS = 16;
+const byProduct = new Map<string, Fingerprint>();
+let byProductGeneration = -1;
+
+/**
+ * Collects this machine's raw component readings (cached in the process).
+ * They contain raw serial numbers: keep them local.
+ */
+export function collectSnapshot(options: CollectOptions = {}): Promise<MachineSnapshot> {
+  return currentSnapshot(options);
+}
+
+/**
+ * This machine's fingerprint for one product: every component with its status
+ * and salted hashes, the machine code and the environment. The first call
+ * collects (a few milliseconds on Linux); later calls return the cached,
+ * frozen result until `refresh: true` or {@link clearFingerprintCache}.
+ *
+ * @throws {TypeError | RangeError} when `product` is not a non-empty string.
+ * @example
+ * const { machineCode, components } = await fingerprint({ product: 'acme-cad' });
+ */
+export async function fingerprint(options: FingerprintOptions): Promise<Fingerprint> {
+  const product = checkProductSalt(options?.product);
+  const cacheable = (options.collector ?? 'auto') === 'auto';
+  const snapshotPromise = currentSnapshot(options);
+  const generation = snapshotGeneration();
+  if (cacheable && generation === byProductGeneration) {
+    const hit = byProduct.get(product);
+    if (hit !== undefined) return hit;
+  }
+  const result = fingerprintFromSnapshot(await snapshotPromise, product);
+  if (cacheable && generation === snapshotGeneration()) {
+    if (byProductGeneration !== generation) {
+      byProduct.clear();
+      byProductGeneration = generation;
+    }
+    if (byProduct.size >= MAX_CACHED_PRODUCTS) byProduct.delete(byProduct.keys().next().value!);
+    byProduct.set(product, result);
+  }
+  return result;
+}
+
+/**
+ * This machine's code for one product: 64 upper-case hex characters, for
+ * Cryptolens' machine code (`Mid`). Derived from the system UUID and OS install
+ * id where the platform lets any user read them (on Linux: /etc/machine-id,
+ * since DMI is root-only), so it stays the same with Wi-Fi off, Docker started,
+ * a disk swapped, and with or without root. Tolerant matching uses the full
+ * component set instead (see {@link matchFingerprint}).
+ *
+ * @example
+ * const mid = await machineCode({ product: 'acme-cad' }); // '5E0A…'
+ */
+export async function machineCode(options: FingerprintOptions): Promise<string> {
+  return (await fingerprint(options)).machineCode;
+}
+
+/**
+ * Detects whether this process runs in a virtual machine or a container.
+ *
+ * @example
+ * const env = await detectEnvironment();
+ * if (env.container) console.log(`running in ${env.containerRuntime}`);
+ */
+export async function detectEnvironment(options: CollectOptions = {}): Promise<Environment> {
+  return environmentFromEvidence((await currentSnapshot(options)).evidence);
+}
+
+/** Forgets the cached snapshot and fingerprints; the next call collects again. */
+export function clearFingerprintCache(): void {
+  clearSnapshotCache();
+  byProduct.clear();
+}
