@@ -6,13 +6,20 @@
  * import { verifyLicense } from 'licensekit';
  * const verdict = await verifyLicense(licenseText, { key: publicKeyXml });
  */
+import { forgeBackend } from './backends/forge.ts';
 import { nodeBackend } from './backends/node.ts';
+import { purejsBackend } from './backends/purejs/index.ts';
+import { webcryptoBackend } from './backends/webcrypto.ts';
 import { createVerifyApi } from './verify.ts';
 
 export * from './exports.ts';
 export { nodeBackend } from './backends/node.ts';
+export { purejsBackend } from './backends/purejs/index.ts';
+export { webcryptoBackend } from './backends/webcrypto.ts';
+export { forgeBackend } from './backends/forge.ts';
 
-const api = /* @__PURE__ */ createVerifyApi([nodeBackend]);
+// node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.
+const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeBackend]);
 
 /** Verifies a license and evaluates every rule (see `VerifyApi.verifyLicense`). */
 export const verifyLicense = api.verifyLicense;

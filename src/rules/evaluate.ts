@@ -27,6 +27,7 @@ export interface Evaluation {
   readonly status: LicenseStatus;
 }
 
+const featureLabel = (r: string | number): string => (typeof r === 'number' ? `F${r}` : r);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Evaluates every rule against a license whose signature has already verified. */
@@ -70,8 +71,8 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation): Eva
     const missing = opts.requireFeatures.filter((r) => !grantsFeature(license, resolveFeature(r, opts.product), template));
     checks.push(
       missing.length === 0
-        ? { check: 'features', ok: true, detail: `has ${opts.requireFeatures.join(', ')}` }
-        : { check: 'features', ok: false, reason: 'FEATURE_MISSING', detail: `missing ${missing.join(', ')}` },
+        ? { check: 'features', ok: true, detail: `has ${opts.requireFeatures.map(featureLabel).join(', ')}` }
+        : { check: 'features', ok: false, reason: 'FEATURE_MISSING', detail: `missing ${missing.map(featureLabel).join(', ')}` },
     );
   }
 

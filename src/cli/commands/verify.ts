@@ -1,0 +1,129 @@
+/**
+ * `licensekit verify FILE… --key KEYFILE [options]`: verifies each file and
+ * reports every check. Exit 0 all valid, 1 any not valid, 2 unreadable input
+ * or bad usage, 3 key problem.
+ */
+import { readLimited, FileReadError } from '../files.ts';
+import { CliExit, EXIT, type CliIo } from '../io.ts';
+import { dateFlag, integerFlag, numberFlag, parseCommandArgs } from '../args.ts';
+import { renderVerdict, verdictToJson } from '../render.ts';
+import { importPublicKey } from '../../keys/import.ts';
+import { KeyError, isLicenseKitError } from '../../lib/errors.ts';
+import type { FeatureNumber } from '../../license/model.ts';
+import type { BackendName } from '../../backends/backend.ts';
+import type { VerifyOptions } from '../../verify.ts';
+
+/** `--help` text of the verify command. */
+export const VERIFY_HELP = `licensekit verify FILE... --key KEYFILE [options]
+
+Verifies license files offline and reports every check.
+
+  --key KEYFILE              vendor public key: <RSAKeyValue> XML, PEM or JWK (required)
+  --now ISO-8601             evaluate at this time instead of the clock
+  --clock-tolerance SECONDS  tolerance for every time comparison (default 0)
+  --machine-code CODE|auto   require this machine; "auto" = this machine's fingerprint
+  --fingerprint-salt SALT    product salt for --machine-code auto (default: --product-id, else "licensekit")
+  --allow-overdraft          accept floating:overdraft: activations
+  --require-feature N|NAME   require F1-F8 (1-8 or F3), a --feature-name, or a cryptolens_features path (repeatable)
+  --feature-name NAME=N      name a feature flag (repeatable)
+  --time-limited-feature N   expiry applies only when F<N> is set (Cryptolens time-limited flag)
+  --trial-feature N          F<N> marks trial licenses (for status.Trial)
+  --max-signature-age DAYS   the file must have been signed within DAYS days
+  --product-id N             the license must belong to product N
+  --backend NAME             node | webcrypto | purejs | forge
+  --json                     one JSON object per file per line
+
+Exit status: 0 all valid, 1 any not valid, 2 unreadable input or bad usage, 3 key problem.`;
+
+function featureNumber(flag: string, value: string | undefined): FeatureNumber | undefined {
+  const n = integerFlag(flag, value);
+  if (n !== undefined && (n < 1 || n > 8)) throw new CliExit(EXIT.USAGE, `--${flag} must be between 1 and 8`);
+  return n as FeatureNumber | undefined;
+}
+
+/** Runs `licensekit verify`. */
+export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    key: { type: 'string' },
+    now: { type: 'string' },
+    'clock-tolerance': { type: 'string' },
+    'machine-code': { type: 'string' },
+    'fingerprint-salt': { type: 'string' },
+    'allow-overdraft': { type: 'boolean' },
+    'require-feature': { type: 'string', multiple: true },
+    'feature-name': { type: 'string', multiple: true },
+    'time-limited-feature': { type: 'string' },
+    'trial-feature': { type: 'string' },
+    'max-signature-age': { type: 'string' },
+    'product-id': { type: 'string' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(VERIFY_HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length === 0) throw new CliExit(EXIT.USAGE, 'verify needs at least one FILE (see licensekit verify --help)');
+  if (!values.key) throw new CliExit(EXIT.USAGE, 'verify needs --key KEYFILE (the vendor public key)');
+  const backend = values.backend as BackendName | undefined;
+  if (backend !== undefined && !['node', 'webcrypto', 'purejs', 'forge'].includes(backend)) {
+    throw new CliExit(EXIT.USAGE, `--backend must be node, webcrypto, purejs or forge, got "${backend}"`);
+  }
+  const featureNames: Record<string, FeatureNumber> = {};
+  for (const entry of values['feature-name'] ?? []) {
+    const m = /^(.+)=([1-8])$/.exec(entry);
+    if (!m) throw new CliExit(EXIT.USAGE, `--feature-name must be NAME=N with N in 1-8, got "${entry}"`);
+    featureNames[m[1]!] = Number(m[2]) as FeatureNumber;
+  }
+  const productId = integerFlag('product-id', values['product-id']);
+  const now = dateFlag('now', values.now) ?? new Date();
+
+  let key;
+  try {
+    key = importPublicKey(await readLimited(values.key, 64 * 1024));
+  } catch (error) {
+    if (error instanceof FileReadError || isLicenseKitError(error)) throw new CliExit(EXIT.KEY, `key ${values.key}: ${(error as Error).message}`);
+    throw error;
+  }
+
+  let machineCode = values['machine-code'];
+  if (machineCode === 'auto') {
+    const { machineCode: thisMachine } = await import('../../fingerprint/index.ts');
+    machineCode = await thisMachine({ product: values['fingerprint-salt'] ?? (productId !== undefined ? String(productId) : 'licensekit') });
+  }
+
+  const options: VerifyOptions = {
+    key,
+    now,
+    clockToleranceSeconds: numberFlag('clock-tolerance', values['clock-tolerance']),
+    machineCode,
+    allowOverdraft: values['allow-overdraft'] === true,
+    requireFeatures: (values['require-feature'] ?? []).map((r) => (/^[1-8]$/.test(r) ? (Number(r) as FeatureNumber) : r)),
+    maxSignatureAgeDays: numberFlag('max-signature-age', values['max-signature-age']),
+    productId,
+    backend,
+    product: {
+      featureNames,
+      timeLimitedFeature: featureNumber('time-limited-feature', values['time-limited-feature']),
+      trialFeature: featureNumber('trial-feature', values['trial-feature']),
+    },
+  };
+
+  const { verifyLicense } = await import('../../index.node.ts');
+  let exit: number = EXIT.OK;
+  for (const file of positionals) {
+    try {
+      const verdict = await verifyLicense(await readLimited(file), options);
+      io.stdout(values.json ? JSON.stringify(verdictToJson(file, verdict)) : renderVerdict(file, verdict));
+      if (!verdict.valid && exit === EXIT.OK) exit = EXIT.INVALID;
+    } catch (error) {
+      if (error instanceof KeyError) throw new CliExit(EXIT.KEY, `${file}: ${error.message}`);
+      if (!(error instanceof FileReadError) && !isLicenseKitError(error)) throw error;
+      const code = (error as { code: string }).code;
+      io.stdout(values.json ? JSON.stringify({ file, error: { code, message: (error as Error).message } }) : `${file}: UNREADABLE [${code}] ${(error as Error).message}`);
+      exit = EXIT.USAGE;
+    }
+  }
+  return exit;
+}

@@ -1,0 +1,34 @@
+/**
+ * `licensekit/issuer`: the vendor side. Make key pairs, export the public key
+ * in the forms programs embed, and issue Cryptolens-format licenses. Signing
+ * uses node:crypto by default; any backend with `sign` can be passed.
+ */
+import { nodeBackend } from '../backends/node.ts';
+import type { JwkKeyPair, SignatureBackend } from '../backends/backend.ts';
+import { importJwk } from '../keys/jwk.ts';
+import { exportPem, exportRsaKeyValueXml } from '../keys/export.ts';
+import type { SignatureAlgorithm } from '../lib/algorithms.ts';
+import { BackendError } from '../lib/errors.ts';
+
+export { buildCryptolensPayload, issueCryptolensLicense, randomLicenseKey, signCryptolensPayload, type IssueOptions, type LicenseClaims, type MachineClaim } from './cryptolens.ts';
+export { exportPem, exportRsaKeyValueXml, exportSpki } from '../keys/export.ts';
+
+/** A generated key pair with the public key in every shipped form. */
+export interface VendorKeyPair extends JwkKeyPair {
+  /** `<RSAKeyValue>` XML (RSA only), as Cryptolens shows it. */
+  readonly publicKeyXml: string | null;
+  /** PEM SPKI. */
+  readonly publicKeyPem: string;
+}
+
+/** Generates a vendor key pair (RS256 2048-bit by default). */
+export async function generateVendorKeyPair(
+  options: { algorithm?: SignatureAlgorithm; modulusLength?: number; backend?: SignatureBackend } = {},
+): Promise<VendorKeyPair> {
+  const algorithm = options.algorithm ?? 'RS256';
+  const backend = options.backend ?? nodeBackend;
+  if (!backend.generateKeyPair) throw new BackendError('ERR_BACKEND_UNAVAILABLE', `backend "${backend.name}" cannot generate keys`);
+  const pair = await backend.generateKeyPair(algorithm, { modulusLength: options.modulusLength ?? 2048 });
+  const key = importJwk(pair.publicJwk);
+  return { ...pair, publicKeyXml: key.type === 'rsa' ? exportRsaKeyValueXml(key) : null, publicKeyPem: exportPem(key) };
+}
