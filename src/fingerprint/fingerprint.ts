@@ -36,7 +36,7 @@ export interface Fingerprint {
   readonly platform: string;
 }
 
-/** The components the machine code prefers: stable across Wi-Fi, docks, disks and Docker starts. */
+/** The components the machine code prefers, in order: stable across Wi-Fi, docks, disks and Docker starts. */
 const PREFERRED_BASIS: readonly ComponentName[] = ['system-uuid', 'os-install-id'];
 
 function privilegeNote(platform: string): string {
@@ -86,16 +86,21 @@ function cpuComponent(product: string, platform: string, snapshot: MachineSnapsh
 }
 
 /**
- * Chooses the machine code basis: the preferred components (system UUID, OS
- * install id) that are readable without privileges on this platform and read
- * `ok`. Privileged components are never used, so running as root or not gives
- * the same code. When none is available (a container without a machine-id), it
- * falls back to every other unprivileged `ok` component except `mac`.
+ * Chooses the machine code basis: the first of the system UUID and the OS
+ * install id that reads `ok` and that this platform lets any user read. So
+ * Windows and macOS use the SMBIOS/platform UUID (stable across OS reinstalls,
+ * distinct for VM clones), Linux uses /etc/machine-id (its DMI UUID is
+ * root-only, and the code must not depend on running as root). When neither is
+ * available (a container without a machine-id), it falls back to every other
+ * unprivileged `ok` component except `mac`.
  */
 export function machineCodeBasis(platform: string, components: readonly FingerprintComponent[]): FingerprintComponent[] {
   const usable = components.filter((c) => c.status === 'ok' && !isPrivilegedComponent(platform, c.name));
-  const preferred = usable.filter((c) => PREFERRED_BASIS.includes(c.name));
-  return preferred.length > 0 ? preferred : usable.filter((c) => c.name !== 'mac');
+  for (const name of PREFERRED_BASIS) {
+    const preferred = usable.find((c) => c.name === name);
+    if (preferred !== undefined) return [preferred];
+  }
+  return usable.filter((c) => c.name !== 'mac');
 }
 
 /**

@@ -82,11 +82,12 @@ export async function fingerprint(options: FingerprintOptions): Promise<Fingerpr
 
 /**
  * This machine's code for one product: 64 upper-case hex characters, for
- * Cryptolens' machine code (`Mid`). Derived from the system UUID and OS install
- * id where the platform lets any user read them (on Linux: /etc/machine-id,
- * since DMI is root-only), so it stays the same with Wi-Fi off, Docker started,
- * a disk swapped, and with or without root. Tolerant matching uses the full
- * component set instead (see {@link matchFingerprint}).
+ * Cryptolens' machine code (`Mid`). Derived from one identity any user can
+ * read: the system UUID on Windows and macOS, /etc/machine-id on Linux (whose
+ * DMI UUID is root-only). It stays the same with Wi-Fi off, Docker started, a
+ * disk swapped, and with or without root. On Linux, clones of one VM image
+ * share it: refuse clones with {@link matchFingerprint} on the full component
+ * set recorded at activation.
  *
  * @example
  * const mid = await machineCode({ product: 'acme-cad' }); // '5E0A…'

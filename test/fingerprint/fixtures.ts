@@ -1,0 +1,52 @@
+/** Loads the recorded machine snapshots and scenarios in fixtures/fingerprints/. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { MachineSnapshot, MatchPolicy } from '../../src/fingerprint/index.ts';
+
+const dir = fileURLToPath(new URL('../../fixtures/fingerprints/', import.meta.url));
+
+/** One recorded snapshot with what its fingerprint must show. */
+export interface SnapshotFixture {
+  readonly description: string;
+  readonly snapshot: MachineSnapshot;
+  readonly expect: {
+    readonly status: Record<string, string>;
+    readonly macCount?: number;
+    readonly environment: { virtualMachine: boolean; container: boolean; hypervisor?: string; containerRuntime?: string };
+  };
+}
+
+/** One activation-versus-later scenario. */
+export interface ScenarioFixture {
+  readonly name: string;
+  readonly activation: string;
+  readonly later: string;
+  readonly policy?: MatchPolicy;
+  readonly expect: { matched: boolean; reason: string; mismatched: string[]; unknown: string[]; sameMachineCode: boolean };
+}
+
+/** Reads fixtures/fingerprints/<name>.json. */
+export function loadSnapshot(name: string): SnapshotFixture {
+  return JSON.parse(readFileSync(`${dir}${name}.json`, 'utf8')) as SnapshotFixture;
+}
+
+/** Reads fixtures/fingerprints/scenarios.json. */
+export function loadScenarios(): ScenarioFixture[] {
+  return JSON.parse(readFileSync(`${dir}scenarios.json`, 'utf8')) as ScenarioFixture[];
+}
+
+/** Names of every snapshot fixture. */
+export const SNAPSHOT_NAMES = [
+  'windows-desktop',
+  'windows-desktop-os-reinstall',
+  'macos-laptop',
+  'linux-server',
+  'linux-server-unprivileged',
+  'linux-server-disk-swap',
+  'linux-laptop',
+  'linux-laptop-wifi-off',
+  'docker-container',
+  'docker-container-recreated',
+  'vm-clone-a',
+  'vm-clone-b',
+] as const;

@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { fingerprintFromSnapshot, matchFingerprint, recordFingerprint, serializeFingerprint } from '../../src/fingerprint/index.ts';
+import { loadScenarios, loadSnapshot, SNAPSHOT_NAMES } from './fixtures.ts';
+
+const PRODUCT = 'acme-cad';
+
+describe('recorded snapshots', () => {
+  test('every snapshot file in fixtures/fingerprints is covered', () => {
+    const files = readdirSync(fileURLToPath(new URL('../../fixtures/fingerprints/', import.meta.url)))
+      .filter((f) => f.endsWith('.json') && f !== 'scenarios.json')
+      .map((f) => f.replace(/\.json$/, ''))
+      .sort();
+    expect(files).toEqual([...SNAPSHOT_NAMES].sort());
+  });
+
+  test.each(SNAPSHOT_NAMES)('%s: component statuses and environment', (name) => {
+    const fixture = loadSnapshot(name);
+    const fp = fingerprintFromSnapshot(fixture.snapshot, PRODUCT);
+    for (const [component, status] of Object.entries(fixture.expect.status)) {
+      expect(fp.components.find((c) => c.name === component)?.status, `${name}: ${component}`).toBe(status);
+    }
+    if (fixture.expect.macCount !== undefined) {
+      expect(fp.components.find((c) => c.name === 'mac')?.hashes).toHaveLength(fixture.expect.macCount);
+    }
+    expect(fp.environment).toMatchObject(fixture.expect.environment);
+    expect(fp.machineCode).toMatch(/^[0-9A-F]{64}$/);
+    expect(fp.machineCodeBasis.length).toBeGreaterThan(0);
+    for (const component of fp.components) {
+      expect(component.hashes.length > 0, `${name}: ${component.name}`).toBe(component.status === 'ok');
+    }
+  });
+});
+
+describe('scenarios: activation snapshot vs later snapshot', () => {
+  test.each(loadScenarios().map((s) => [s.name, s] as const))('%s', (_, scenario) => {
+    const activation = fingerprintFromSnapshot(loadSnapshot(scenario.activation).snapshot, PRODUCT);
+    const later = fingerprintFromSnapshot(loadSnapshot(scenario.later).snapshot, PRODUCT);
+    const stored = serializeFingerprint(recordFingerprint(activation));
+    const result = matchFingerprint(stored, later, scenario.policy);
+    expect(result.reason).toBe(scenario.expect.reason);
+    expect(result.matched).toBe(scenario.expect.matched);
+    expect([...result.mismatchedComponents].sort()).toEqual([...scenario.expect.mismatched].sort());
+    expect([...result.unknownComponents].sort()).toEqual([...scenario.expect.unknown].sort());
+    expect(later.machineCode === activation.machineCode).toBe(scenario.expect.sameMachineCode);
+    // Matching the full fingerprint or its stored form gives the same verdict.
+    expect(matchFingerprint(activation, later, scenario.policy)).toEqual(result);
+  });
+
+  test('the stored form of a real fingerprint leaks no raw serial, UUID or MAC', () => {
+    for (const name of SNAPSHOT_NAMES) {
+      const { snapshot } = loadSnapshot(name);
+      const stored = serializeFingerprint(recordFingerprint(fingerprintFromSnapshot(snapshot, PRODUCT))).toUpperCase();
+      const raw = [snapshot.systemUuid, snapshot.systemSerial, snapshot.boardSerial, snapshot.diskSerial, snapshot.osInstallId, ...snapshot.network.map((n) => n.mac)];
+      for (const value of raw) {
+        if (typeof value !== 'string') continue;
+        const compact = value.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+        if (compact.length >= 6) expect(stored, `${name}: ${value}`).not.toContain(compact);
+      }
+    }
+  });
+});
