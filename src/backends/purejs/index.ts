@@ -20,7 +20,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
   if (key.algorithm !== algorithm) return false;
   try {
     if (algorithm === 'RS256') return verifyRs256(key, data, signature);
-    return key.ed25519 !== undefined && verifyEd25519(key.ed25519, data, signature);
+    return verifyEd25519(key, data, signature);
   } catch {
     return false;
   }
