@@ -72,7 +72,7 @@ function macComponent(product: string, snapshot: MachineSnapshot): FingerprintCo
   }
   const hashes = [...kept].map((mac) => componentHash(product, 'mac', mac)).sort();
   const adapters = `${kept.size} adapter${kept.size === 1 ? '' : 's'}`;
-  const note = excluded.length === 0 ? adapters : `${adapters}; excluded ${excluded.join(', ')}`;
+  const note = excluded.length === 0 ? adapters : `${adapters}; excluded ${excluded.sort().join(', ')}`;
   return { name: 'mac', kind, weight, status: hashes.length > 0 ? 'ok' : 'absent', hashes, note };
 }
 

@@ -50,7 +50,7 @@ export function parseCpuinfo(text: string): { cpu: CpuReading | { missing: Missi
   const get = (...keys: string[]) => keys.map((k) => fields.get(k)).find((v) => v !== undefined) ?? '';
   const cpu: CpuReading = {
     vendor: get('vendor_id', 'cpu implementer', 'vendor'),
-    model: get('model name', 'cpu model', 'processor'),
+    model: get('model name', 'cpu model') || (/^\d+$/.test(get('processor')) ? '' : get('processor')),
     family: get('cpu family', 'cpu architecture'),
     modelNumber: fields.has('vendor_id') ? get('model') : get('cpu part', 'model'),
     stepping: fields.has('vendor_id') ? get('stepping') : [get('cpu variant'), get('cpu revision')].filter(Boolean).join('/'),
