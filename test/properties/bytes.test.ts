@@ -1,0 +1,32 @@
+/** Round-trip laws of the engine-independent byte helpers, against Node's own codecs. */
+import { fc, test } from '@fast-check/vitest';
+import { expect } from 'vitest';
+import { decodeBase64, decodeBase64Url, decodeUtf8Portable, encodeBase64, encodeBase64Url, encodeUtf8Portable } from '../../src/lib/bytes.ts';
+
+test.prop([fc.uint8Array({ maxLength: 300 })])('base64 and base64url round-trip and match Buffer', (bytes) => {
+  expect(encodeBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+  expect(encodeBase64Url(bytes)).toBe(Buffer.from(bytes).toString('base64url'));
+  expect(decodeBase64(encodeBase64(bytes))).toEqual(bytes);
+  expect(decodeBase64Url(encodeBase64Url(bytes))).toEqual(bytes);
+});
+
+test.prop([fc.string({ maxLength: 80 })])('base64 decoding accepts only canonical text', (text) => {
+  const decoded = decodeBase64(text);
+  if (typeof decoded !== 'string') expect(encodeBase64(decoded).replace(/=+$/, '')).toBe(text.replace(/=+$/, ''));
+});
+
+test.prop([fc.string({ unit: 'grapheme', maxLength: 200 })])('UTF-8 round-trips and matches TextEncoder/TextDecoder', (text) => {
+  const bytes = encodeUtf8Portable(text);
+  expect(bytes).toEqual(new TextEncoder().encode(text));
+  expect(decodeUtf8Portable(bytes)).toBe(text);
+});
+
+test.prop([fc.uint8Array({ maxLength: 64 })])('the portable UTF-8 decoder refuses exactly what a fatal TextDecoder refuses', (bytes) => {
+  let expected: string | null;
+  try {
+    expected = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    expected = null;
+  }
+  expect(decodeUtf8Portable(bytes)).toBe(expected);
+});
