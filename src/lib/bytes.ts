@@ -8,7 +8,8 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 function decodeTable(alphabet: string): Int16Array {
-  const table = new Int16Array(128).fill(-1);
+  // 65536 entries so any UTF-16 code unit indexes it directly (no range check in the hot loop).
+  const table = new Int16Array(65536).fill(-1);
   for (let i = 0; i < 64; i++) table[alphabet.charCodeAt(i)] = i;
   return table;
 }
@@ -36,9 +37,7 @@ function decode(text: string, table: Int16Array, padded: 'required' | 'optional'
   let i = 0;
   const full = end - rem;
   for (; i < full; i += 4) {
-    const a = text.charCodeAt(i), b = text.charCodeAt(i + 1), c = text.charCodeAt(i + 2), d = text.charCodeAt(i + 3);
-    if ((a | b | c | d) > 127) return 'alphabet';
-    const va = table[a]!, vb = table[b]!, vc = table[c]!, vd = table[d]!;
+    const va = table[text.charCodeAt(i)]!, vb = table[text.charCodeAt(i + 1)]!, vc = table[text.charCodeAt(i + 2)]!, vd = table[text.charCodeAt(i + 3)]!;
     if ((va | vb | vc | vd) < 0) return 'alphabet';
     const n = (va << 18) | (vb << 12) | (vc << 6) | vd;
     out[o++] = n >>> 16;
@@ -48,8 +47,7 @@ function decode(text: string, table: Int16Array, padded: 'required' | 'optional'
   if (rem > 0) {
     let n = 0;
     for (let k = 0; k < rem; k++) {
-      const ch = text.charCodeAt(i + k);
-      const v = ch > 127 ? -1 : table[ch]!;
+      const v = table[text.charCodeAt(i + k)]!;
       if (v < 0) return 'alphabet';
       n = (n << 6) | v;
     }

@@ -30,60 +30,94 @@ export interface Evaluation {
 const featureLabel = (r: string | number): string => (typeof r === 'number' ? `F${r}` : r);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A check whose human detail is written only when someone reads it (most callers never do). */
+class Check implements CheckResult {
+  #detail: string | (() => string);
+  constructor(
+    readonly check: CheckResult['check'],
+    readonly ok: boolean | null,
+    readonly reason: ReasonCode | undefined,
+    detail: string | (() => string),
+  ) {
+    this.#detail = detail;
+  }
+  get detail(): string {
+    if (typeof this.#detail !== 'string') this.#detail = this.#detail();
+    return this.#detail;
+  }
+  toJSON(): CheckResult {
+    return this.reason === undefined ? { check: this.check, ok: this.ok, detail: this.detail } : { check: this.check, ok: this.ok, reason: this.reason, detail: this.detail };
+  }
+}
+
+function check(name: CheckResult['check'], ok: boolean | null, reason: ReasonCode | undefined, detail: string | (() => string)): CheckResult {
+  return new Check(name, ok, reason, detail);
+}
+
 /** Evaluates every rule against a license whose signature has already verified. */
 export function evaluateLicense(license: License, opts: ResolvedEvaluation): Evaluation {
   const { nowMs, toleranceMs } = opts;
-  const checks: CheckResult[] = [{ check: 'signature', ok: true, detail: 'signature verifies' }];
+  const checks: CheckResult[] = [SIGNATURE_OK];
 
   const expiresMs = license.expires ? license.expires.getTime() : null;
   if (!expiryApplies(license, opts.product)) {
-    checks.push({ check: 'expiry', ok: null, detail: `not time-limited (F${opts.product.timeLimitedFeature} not set)` });
+    checks.push(check('expiry', null, undefined, () => `not time-limited (F${opts.product.timeLimitedFeature} not set)`));
   } else if (expiresMs === null) {
-    checks.push({ check: 'expiry', ok: null, detail: 'no expiry date' });
+    checks.push(check('expiry', null, undefined, () => 'no expiry date'));
   } else if (isExpiredAt(expiresMs, nowMs, toleranceMs)) {
-    checks.push({ check: 'expiry', ok: false, reason: 'EXPIRED', detail: `expired ${iso(expiresMs)}` });
+    checks.push(check('expiry', false, 'EXPIRED', () => `expired ${iso(expiresMs)}`));
   } else {
-    checks.push({ check: 'expiry', ok: true, detail: `expires ${iso(expiresMs)}` });
+    checks.push(check('expiry', true, undefined, () => `expires ${iso(expiresMs)}`));
   }
 
-  checks.push(license.block === true ? { check: 'block', ok: false, reason: 'BLOCKED', detail: 'license is blocked' } : { check: 'block', ok: true, detail: 'not blocked' });
+  checks.push(license.block === true ? BLOCKED : NOT_BLOCKED);
 
   const signMs = license.signDate ? license.signDate.getTime() : null;
-  if (opts.maxSignatureAgeMs !== null) {
-    if (signMs === null) checks.push({ check: 'signature-age', ok: false, reason: 'SIGNATURE_EXPIRED', detail: 'no SignDate to prove the file is fresh' });
-    else if (signMs + opts.maxSignatureAgeMs <= nowMs - toleranceMs) {
-      checks.push({ check: 'signature-age', ok: false, reason: 'SIGNATURE_EXPIRED', detail: `signed ${iso(signMs)}, older than ${opts.maxSignatureAgeMs / 86_400_000} days` });
-    } else checks.push({ check: 'signature-age', ok: true, detail: `signed ${iso(signMs)}` });
+  const maxAge = opts.maxSignatureAgeMs;
+  if (maxAge !== null) {
+    if (signMs === null) checks.push(check('signature-age', false, 'SIGNATURE_EXPIRED', () => 'no SignDate to prove the file is fresh'));
+    else if (signMs + maxAge <= nowMs - toleranceMs) {
+      checks.push(check('signature-age', false, 'SIGNATURE_EXPIRED', () => `signed ${iso(signMs)}, older than ${maxAge / 86_400_000} days`));
+    } else checks.push(check('signature-age', true, undefined, () => `signed ${iso(signMs)}`));
   }
   if (signMs !== null && signMs > nowMs + toleranceMs) {
-    checks.push({ check: 'sign-date', ok: false, reason: 'SIGNED_IN_FUTURE', detail: `signed ${iso(signMs)}, after now ${iso(nowMs)}: is the clock set back?` });
+    checks.push(check('sign-date', false, 'SIGNED_IN_FUTURE', () => `signed ${iso(signMs)}, after now ${iso(nowMs)}: is the clock set back?`));
   } else {
-    checks.push({ check: 'sign-date', ok: signMs === null ? null : true, detail: signMs === null ? 'no SignDate' : `signed ${iso(signMs)}` });
+    checks.push(signMs === null ? check('sign-date', null, undefined, () => 'no SignDate') : check('sign-date', true, undefined, () => `signed ${iso(signMs)}`));
   }
 
   if (opts.machineCode !== null) {
     const m = matchMachine(license, opts.machineCode, nowMs, toleranceMs, opts.allowOverdraft);
-    checks.push(m.ok ? { check: 'machine', ok: true, detail: m.detail } : { check: 'machine', ok: false, reason: 'MACHINE_MISMATCH', detail: m.detail });
+    checks.push(check('machine', m.ok, m.ok ? undefined : 'MACHINE_MISMATCH', () => m.detail));
   }
 
-  if (opts.requireFeatures.length > 0) {
-    const template = readFeatureTemplate(license.dataObjects);
-    const missing = opts.requireFeatures.filter((r) => !grantsFeature(license, resolveFeature(r, opts.product), template));
+  const required = opts.requireFeatures;
+  if (required.length > 0) {
+    const resolved = required.map((r) => resolveFeature(r, opts.product));
+    // The template is parsed only when a dotted/named path is asked for.
+    const template = resolved.some((f) => f.kind === 'path') ? readFeatureTemplate(license.dataObjects) : null;
+    const missing = required.filter((_, i) => !grantsFeature(license, resolved[i]!, template));
     checks.push(
       missing.length === 0
-        ? { check: 'features', ok: true, detail: `has ${opts.requireFeatures.map(featureLabel).join(', ')}` }
-        : { check: 'features', ok: false, reason: 'FEATURE_MISSING', detail: `missing ${missing.map(featureLabel).join(', ')}` },
+        ? check('features', true, undefined, () => `has ${required.map(featureLabel).join(', ')}`)
+        : check('features', false, 'FEATURE_MISSING', () => `missing ${missing.map(featureLabel).join(', ')}`),
     );
   }
 
-  if (opts.productId !== null) {
+  const productId = opts.productId;
+  if (productId !== null) {
     checks.push(
-      license.productId === opts.productId
-        ? { check: 'product', ok: true, detail: `product ${opts.productId}` }
-        : { check: 'product', ok: false, reason: 'PRODUCT_MISMATCH', detail: `license is for product ${license.productId}, expected ${opts.productId}` },
+      license.productId === productId
+        ? check('product', true, undefined, () => `product ${productId}`)
+        : check('product', false, 'PRODUCT_MISMATCH', () => `license is for product ${license.productId}, expected ${productId}`),
     );
   }
 
-  const reasons = checks.flatMap((c) => (c.reason ? [c.reason] : []));
+  const reasons: ReasonCode[] = [];
+  for (const c of checks) if (c.reason !== undefined) reasons.push(c.reason);
   return { valid: reasons.length === 0, reasons, checks, status: computeStatus(license, opts.product, nowMs, toleranceMs) };
 }
+
+const SIGNATURE_OK: CheckResult = Object.freeze(new Check('signature', true, undefined, 'signature verifies'));
+const BLOCKED: CheckResult = Object.freeze(new Check('block', false, 'BLOCKED', 'license is blocked'));
+const NOT_BLOCKED: CheckResult = Object.freeze(new Check('block', true, undefined, 'not blocked'));

@@ -58,16 +58,31 @@ export function parseCryptolensDate(value: Json | undefined, field: string): Dat
   fail(`${field} must be a number or a string`);
 }
 
+/**
+ * Reads one JSON object's fields by name, case-insensitively. The fast path
+ * (every key spelt exactly as Cryptolens writes it) costs one Set lookup a key;
+ * any other key builds the lower-case index, which also refuses two keys that
+ * differ only in case.
+ */
 class Fields {
-  private readonly index: Map<string, string>;
-  readonly used = new Set<string>();
-  constructor(readonly object: JsonObject, readonly where: string) {
-    this.index = lowerKeyIndex(object, where);
+  private index: Map<string, string> | null = null;
+  private readonly used: Set<string> | null;
+  constructor(readonly object: JsonObject, readonly where: string, known: ReadonlySet<string>) {
+    let exact = true;
+    for (const k in object) {
+      if (!known.has(k)) {
+        exact = false;
+        break;
+      }
+    }
+    if (!exact) this.index = lowerKeyIndex(object, where);
+    this.used = exact ? null : new Set();
   }
   get(name: string): Json | undefined {
+    if (this.index === null) return this.object[name];
     const actual = this.index.get(name.toLowerCase());
     if (actual === undefined) return undefined;
-    this.used.add(actual);
+    this.used!.add(actual);
     return this.object[actual];
   }
   int(name: string): number | null {
@@ -103,10 +118,18 @@ class Fields {
     if (typeof v !== 'object' || Array.isArray(v)) fail(`${this.where}.${name} must be an object`);
     return v;
   }
+  /** Fields not read by name (kept verbatim, never fatal). */
   rest(): Record<string, unknown> {
-    return plainRecord(Object.keys(this.object).filter((k) => !this.used.has(k)).map((k) => [k, this.object[k]]));
+    if (this.used === null) return NO_EXTRA;
+    return plainRecord(Object.keys(this.object).filter((k) => !this.used!.has(k)).map((k) => [k, this.object[k]]));
   }
 }
+
+const NO_EXTRA: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+const LICENSE_KEYS = new Set(['ProductId', 'ID', 'Key', 'Created', 'Expires', 'Period', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'Notes', 'Block', 'GlobalId', 'Customer', 'ActivatedMachines', 'TrialActivation', 'MaxNoOfMachines', 'AllowedMachines', 'DataObjects', 'Reseller', 'SignDate']);
+const PARTY_KEYS = new Set(['Id', 'Name', 'Email', 'CompanyName', 'Created']);
+const MACHINE_KEYS = new Set(['Mid', 'IP', 'Time', 'FriendlyName', 'FloatingExpires']);
+const DATA_OBJECT_KEYS = new Set(['Id', 'Name', 'StringValue', 'IntValue']);
 
 function asObject(value: Json, where: string): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${where} must be an object`);
@@ -115,7 +138,7 @@ function asObject(value: Json, where: string): JsonObject {
 
 function party(value: JsonObject | null, where: string): Party | null {
   if (!value) return null;
-  const f = new Fields(value, where);
+  const f = new Fields(value, where, PARTY_KEYS);
   return Object.freeze({
     id: f.int('Id'),
     name: f.str('Name'),
@@ -127,7 +150,7 @@ function party(value: JsonObject | null, where: string): Party | null {
 }
 
 function machine(value: Json, where: string): ActivatedMachine {
-  const f = new Fields(asObject(value, where), where);
+  const f = new Fields(asObject(value, where), where, MACHINE_KEYS);
   const mid = f.str('Mid') ?? '';
   const overdraft = mid.startsWith('floating:overdraft:');
   const floating = mid.startsWith('floating:');
@@ -146,7 +169,7 @@ function machine(value: Json, where: string): ActivatedMachine {
 }
 
 function dataObject(value: Json, where: string): DataObject {
-  const f = new Fields(asObject(value, where), where);
+  const f = new Fields(asObject(value, where), where, DATA_OBJECT_KEYS);
   return Object.freeze({ id: f.int('Id'), name: f.str('Name'), stringValue: f.str('StringValue'), intValue: f.int('IntValue') });
 }
 
@@ -159,7 +182,7 @@ export function splitAllowedMachines(text: string | null): string[] | null {
 /** Maps a parsed, verified payload object to a `License`. */
 export function mapCryptolensPayload(payload: unknown): License {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) fail('must be a JSON object');
-  const f = new Fields(payload as JsonObject, 'LicenseKey');
+  const f = new Fields(payload as JsonObject, 'LicenseKey', LICENSE_KEYS);
   const features = Object.create(null) as Record<FeatureFlag, boolean | null>;
   for (const flag of FEATURE_FLAGS) features[flag] = f.bool(flag);
   const machines = f.array('ActivatedMachines');
