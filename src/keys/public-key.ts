@@ -67,10 +67,34 @@ export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): P
   });
 }
 
-/** Builds an Ed25519 public key from its 32 raw bytes. */
+/**
+ * Encodings (sign bit cleared) of the Ed25519 points of small order: under such
+ * a key, signatures can be forged trivially. OpenSSL accepts them; licensekit
+ * refuses them at import so every backend agrees.
+ */
+const SMALL_ORDER_ED25519 = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+];
+
+/** True when y (sign bit cleared) is at least p = 2^255 − 19, i.e. a non-canonical encoding. */
+function nonCanonicalY(raw: Uint8Array): boolean {
+  if ((raw[31]! & 0x7f) !== 0x7f || raw[0]! < 0xed) return false;
+  for (let i = 1; i < 31; i++) if (raw[i] !== 0xff) return false;
+  return true;
+}
+
+/** Builds an Ed25519 public key from its 32 raw bytes, refusing small-order and non-canonical points. */
 export function createEd25519PublicKey(raw: Uint8Array): PublicKey {
   if (raw.length !== 32) {
     throw new KeyError('ERR_KEY_INVALID', `Ed25519 public key must be 32 bytes, got ${raw.length}`);
+  }
+  const masked = Array.from(raw, (b, i) => (i === 31 ? b & 0x7f : b).toString(16).padStart(2, '0')).join('');
+  if (SMALL_ORDER_ED25519.includes(masked) || nonCanonicalY(raw)) {
+    throw new KeyError('ERR_KEY_INVALID', 'Ed25519 public key is a small-order or non-canonical point (signatures under it can be forged)');
   }
   const copy = raw.slice();
   return Object.freeze({

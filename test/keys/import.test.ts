@@ -79,3 +79,20 @@ describe('refused keys have stable codes', () => {
     expect(codeOf(() => importPublicKey(input as never))).toBe(code);
   });
 });
+
+describe('Ed25519 keys that would make forgery trivial are refused at import', () => {
+  const SPKI_PREFIX = '302a300506032b6570032100';
+  test.each([
+    ['identity (order 1)', '0100000000000000000000000000000000000000000000000000000000000000'],
+    ['order 4', '0000000000000000000000000000000000000000000000000000000000000000'],
+    ['order 4 with the sign bit', '0000000000000000000000000000000000000000000000000000000000000080'],
+    ['order 2 (y = p − 1)', 'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'],
+    ['order 8', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'],
+    ['order 8 with the sign bit', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85'],
+    ['non-canonical y = p', 'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'],
+    ['non-canonical y = p + 1', 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'],
+  ])('%s', (_, hex) => {
+    expect(codeOf(() => importPublicKey(Uint8Array.from(Buffer.from(SPKI_PREFIX + hex, 'hex'))))).toBe('ERR_KEY_INVALID');
+    expect(codeOf(() => importPublicKey({ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') }))).toBe('ERR_KEY_INVALID');
+  });
+});
