@@ -133,3 +133,13 @@ describe('VerifiedLicense', () => {
     expect(() => new VerifiedLicense(Symbol('forged'), {} as never)).toThrow(TypeError);
   });
 });
+
+describe('VerifiedLicense integrity', () => {
+  test('its claims cannot be edited after verification', () => {
+    const license = check(base).license!;
+    expect(() => {
+      (license as { block: boolean | null }).block = true;
+    }).toThrow(TypeError);
+    expect(license.block).toBe(false);
+  });
+});
