@@ -30,6 +30,14 @@ export interface SignatureBackend {
   supports(algorithm: SignatureAlgorithm): boolean;
   /** Verifies `signature` over exactly `data`. Resolves `false` for a bad signature. */
   verify(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /**
+   * Optional: verifies off the calling thread, so many calls run in parallel
+   * (node: worker threads). Same contract as `verify`. The batch API
+   * (`verifyLicenses`) uses it when present and `verify` otherwise; single
+   * verifications keep using `verify`/`verifySync`. Backends written before
+   * it existed need not change.
+   */
+  readonly verifyParallel?: (algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array) => Promise<boolean>;
   /** Synchronous verify, present only where the implementation is synchronous. */
   readonly verifySync?: (algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array) => boolean;
   /** Signs `data` (issuing side); absent on verify-only backends. */

@@ -7,6 +7,7 @@ import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
 import type { PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
+import { verifyInPool } from './node-parallel.ts';
 
 const keyObjects = new WeakMap<PublicKey, KeyObject>();
 
@@ -35,12 +36,30 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
   }
 }
 
-/** node:crypto backend (RS256 and Ed25519; sync verify; sign and keygen). */
+/**
+ * Verification off the calling thread, for batches: a worker-thread pool (see
+ * `node-parallel.ts`), with the calling thread helping. The inputs are copied
+ * first (callers may reuse their buffers).
+ */
+function verifyParallel(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  try {
+    const digest = digestFor(algorithm); // misuse rejects, as `verify` does
+    if (key.algorithm !== algorithm) return Promise.resolve(false);
+    const dataCopy = data.slice();
+    const signatureCopy = signature.slice();
+    return verifyInPool(digest, key, dataCopy, signatureCopy, () => verifySync(algorithm, key, dataCopy, signatureCopy));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** node:crypto backend (RS256 and Ed25519; sync verify, parallel verify for batches; sign and keygen). */
 export const nodeBackend: SignatureBackend = {
   name: 'node',
   supports: (algorithm) => algorithm === 'RS256' || algorithm === 'EdDSA',
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
+  verifyParallel,
   sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array) => {
     const digest = digestFor(algorithm);
     const keyObject = createPrivateKey({ key: { ...privateJwk }, format: 'jwk' });
