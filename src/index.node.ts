@@ -13,6 +13,7 @@ import { webcryptoBackend } from './backends/webcrypto.ts';
 import { createVerifyApi } from './verify.ts';
 
 export * from './exports.ts';
+export type { BatchErrorCode, BatchItemError, BatchResult } from './batch.ts';
 export { nodeBackend } from './backends/node.ts';
 export { purejsBackend } from './backends/purejs/index.ts';
 export { webcryptoBackend } from './backends/webcrypto.ts';
@@ -25,3 +26,5 @@ const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, pure
 export const verifyLicense = api.verifyLicense;
 /** Synchronous `verifyLicense` over node:crypto. */
 export const verifyLicenseSync = api.verifyLicenseSync;
+/** Verifies many licenses under one key in parallel, over node:crypto on the libuv threadpool; answers in input order (see `VerifyApi.verifyLicenses`). */
+export const verifyLicenses = api.verifyLicenses;

@@ -13,6 +13,7 @@ import { webcryptoBackend } from './backends/webcrypto.ts';
 import { createVerifyApi } from './verify.ts';
 
 export * from './exports.ts';
+export type { BatchErrorCode, BatchItemError, BatchResult } from './batch.ts';
 export { purejsBackend } from './backends/purejs/index.ts';
 export { webcryptoBackend } from './backends/webcrypto.ts';
 
@@ -22,3 +23,5 @@ const api = /* @__PURE__ */ createVerifyApi([webcryptoBackend, purejsBackend]);
 export const verifyLicense = api.verifyLicense;
 /** Synchronous `verifyLicense` over the pure-JavaScript backend. */
 export const verifyLicenseSync = api.verifyLicenseSync;
+/** Verifies many licenses under one key in parallel, over WebCrypto (or pure JavaScript where it is absent); answers in input order (see `VerifyApi.verifyLicenses`). */
+export const verifyLicenses = api.verifyLicenses;

@@ -6,6 +6,7 @@
  * verdict; only unreadable input, key problems and misuse throw.
  */
 import type { SignatureBackend } from './backends/backend.ts';
+import { batchInputs, runBatch, sharedBatchOptions, verifyEnvelopeInParallel, type BatchResult } from './batch.ts';
 import { selectBackend, type BackendChoice } from './backends/select.ts';
 import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync } from './core/envelope.ts';
 import { parseEnvelope, readLicense, type AnyEnvelope } from './formats/index.ts';
@@ -133,6 +134,19 @@ export interface VerifyApi {
   verifyLicense(input: LicenseInput, options: VerifyOptions): Promise<Verdict>;
   /** Synchronous `verifyLicense`; throws `ERR_BACKEND_ASYNC_ONLY` on an async-only backend (WebCrypto). */
   verifyLicenseSync(input: LicenseInput, options: VerifyOptions): Verdict;
+  /**
+   * Verifies many licenses under one key, in parallel (node: the threadpool;
+   * elsewhere WebCrypto), answering in input order. Item `i` is
+   * `{ ok: true, verdict }` with what `verifyLicense(inputs[i], options)`
+   * resolves, or `{ ok: false, error: { code, name, message, cause } }` with
+   * what it would reject with: one bad input never sinks the batch. Misuse
+   * and key problems (shared by every item) reject the whole call. `now`,
+   * when omitted, is read once for the whole batch.
+   * @example
+   * const results = await verifyLicenses(texts, { key: publicKeyXml, machineCode });
+   * const valid = results.filter((r) => r.ok && r.verdict.valid).length;
+   */
+  verifyLicenses(inputs: Iterable<LicenseInput>, options: VerifyOptions): Promise<BatchResult[]>;
 }
 
 /** Builds the API over a list of default backends, in order of preference. */
@@ -146,6 +160,14 @@ export function createVerifyApi(defaults: readonly SignatureBackend[]): VerifyAp
     verifyLicenseSync(input, options) {
       const p = prepare(input, options, defaults, true);
       return finish(p, verifySignedEnvelopeSync(p.envelope, p.key, p.backend));
+    },
+    async verifyLicenses(inputs, options) {
+      const shared = sharedBatchOptions(options);
+      return runBatch(batchInputs(inputs), {
+        prepare: (input) => prepare(input, shared, defaults, false),
+        verify: (p) => verifyEnvelopeInParallel(p.envelope, p.key, p.backend),
+        finish,
+      });
     },
   };
 }

@@ -1,0 +1,122 @@
+/**
+ * Many licenses at once, for plugin hosts that check hundreds at start-up.
+ * Each license goes through the same layers as `verifyLicense`; the signature
+ * checks run in parallel (node: `crypto.verify` on the libuv threadpool via
+ * the backend's optional `verifyParallel`; WebCrypto: its own asynchronous
+ * verify) while the calling thread parses the next license.
+ *
+ * One bad input never sinks the batch: it gets a typed error in its slot.
+ * What every item shares (the options and the key) is checked once, first,
+ * and a problem there rejects the whole call.
+ */
+import type { SignatureBackend } from './backends/backend.ts';
+import type { SignedEnvelope } from './core/envelope.ts';
+import { importPublicKeyCached } from './keys/cache.ts';
+import type { PublicKey } from './keys/public-key.ts';
+import { isLicenseKitError, type ErrorCode } from './lib/errors.ts';
+import { resolveEvaluation } from './rules/options.ts';
+import type { LicenseInput, Verdict, VerifyOptions } from './verify.ts';
+
+/** Codes of a batch item's error: the library's codes, plus two for what is not a `LicenseKitError`. */
+export type BatchErrorCode =
+  | ErrorCode
+  /** The item is neither a string nor a Uint8Array (`verifyLicense` throws a `TypeError`). */
+  | 'ERR_INPUT_TYPE'
+  /** Anything else thrown while verifying the item (a bug): see `cause`. */
+  | 'ERR_UNEXPECTED';
+
+/** Why one item of a batch has no verdict: what `verifyLicense` would have rejected with. */
+export interface BatchItemError {
+  /** Stable code, e.g. `ERR_BASE64_INVALID`. */
+  readonly code: BatchErrorCode;
+  /** The error class name, e.g. `LicenseInputError`. */
+  readonly name: string;
+  /** Human-readable message. */
+  readonly message: string;
+  /** The value that was thrown. */
+  readonly cause: unknown;
+}
+
+/** One slot of `verifyLicenses`' answer, in input order. */
+export type BatchResult = { readonly ok: true; readonly verdict: Verdict } | { readonly ok: false; readonly error: BatchItemError };
+
+/**
+ * How many items are between "parsed" and "finished" at once. More than the
+ * node worker pool holds (64), so the calling thread only verifies signatures
+ * itself when the workers fall behind.
+ */
+const LANES = 96;
+
+/**
+ * Checks what every item shares, once, in the order `verifyLicense` does:
+ * throws on misuse or a key problem (rejecting the whole batch). Returns the
+ * options every item is verified with: the key imported once, and `now`
+ * read once from the clock when omitted, so every verdict has the same time.
+ */
+export function sharedBatchOptions(options: VerifyOptions): VerifyOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a "key"');
+  if (options.key === undefined || options.key === null) throw new TypeError('options.key is required (the vendor public key)');
+  const maxBytes = options.maxInputBytes;
+  if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) throw new RangeError('maxInputBytes must be a positive integer');
+  const { nowMs } = resolveEvaluation(options);
+  const key: PublicKey = importPublicKeyCached(options.key);
+  return { ...options, key, now: nowMs };
+}
+
+/** Verifies an envelope on the backend's parallel path when it has one; `false` for a bad signature, as `verifySignedEnvelope`. */
+export function verifyEnvelopeInParallel(envelope: SignedEnvelope, key: PublicKey, backend: SignatureBackend): Promise<boolean> {
+  const pending = backend.verifyParallel
+    ? backend.verifyParallel(envelope.algorithm, key, envelope.signedBytes, envelope.signature)
+    : backend.verify(envelope.algorithm, key, envelope.signedBytes, envelope.signature);
+  return pending.catch(() => false);
+}
+
+/** The item's error, as plain data. */
+export function batchItemError(thrown: unknown): BatchItemError {
+  if (isLicenseKitError(thrown)) return { code: thrown.code, name: thrown.name, message: thrown.message, cause: thrown };
+  if (thrown instanceof TypeError) return { code: 'ERR_INPUT_TYPE', name: thrown.name, message: thrown.message, cause: thrown };
+  const name = thrown instanceof Error ? thrown.name : 'Error';
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return { code: 'ERR_UNEXPECTED', name, message, cause: thrown };
+}
+
+/** The three steps of one verification, as `createVerifyApi` binds them. */
+export interface BatchSteps<P> {
+  /** Everything before the signature check (size limit, envelope, key fit, backend); throws for unreadable input. */
+  prepare(input: LicenseInput): P;
+  /** The signature check; never rejects for a bad signature. */
+  verify(prepared: P): Promise<boolean>;
+  /** The verdict from the signature's answer and the rules. */
+  finish(prepared: P, signatureOk: boolean): Verdict;
+}
+
+/**
+ * Runs `steps` over every input, `LANES` at a time, and answers in input
+ * order. Never rejects because of one item.
+ */
+export async function runBatch<P>(inputs: readonly unknown[], steps: BatchSteps<P>): Promise<BatchResult[]> {
+  const results = new Array<BatchResult>(inputs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const i = next++;
+      try {
+        const prepared = steps.prepare(inputs[i] as LicenseInput);
+        const signatureOk = await steps.verify(prepared);
+        results[i] = { ok: true, verdict: steps.finish(prepared, signatureOk) };
+      } catch (error) {
+        results[i] = { ok: false, error: batchItemError(error) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LANES, inputs.length) }, lane));
+  return results;
+}
+
+/** Copies the caller's list and byte inputs before the first await (the caller may change them while the batch runs). */
+export function batchInputs(inputs: Iterable<LicenseInput>): readonly unknown[] {
+  if (inputs === null || typeof inputs !== 'object' || typeof (inputs as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('inputs must be an array (or iterable) of license texts or bytes');
+  }
+  return Array.from(inputs as Iterable<unknown>, (item) => (item instanceof Uint8Array ? item.slice() : item));
+}
