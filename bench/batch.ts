@@ -1,0 +1,83 @@
+/**
+ * Batch benchmark: a plugin host checking 256 licenses (RSA-2048, 256
+ * distinct license keys, one vendor key) at start-up. The baseline verifies
+ * them one after another with `verifyLicenseSync` (node:crypto on the main
+ * thread); `verifyLicenses` runs the signature checks on the libuv threadpool
+ * while the main thread parses the next license. Licenses are issued before
+ * any timing starts; rows are licenses per second.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { nodeBackend } from '../src/backends/node.ts';
+import { verifyLicenseSync, verifyLicenses, type VerifyOptions } from '../src/index.node.ts';
+import { buildCryptolensPayload, signCryptolensPayload, type LicenseClaims } from '../src/issuer/cryptolens.ts';
+import type { PrivateJwk } from '../src/backends/backend.ts';
+import { encodeUtf8 } from '../src/lib/bytes.ts';
+import { measureAsync, measureSync, type BenchRow } from './harness.ts';
+
+const BATCH = 256;
+const GROUP = `batch of ${BATCH} RSA-2048 licenses`;
+
+function claims(i: number): LicenseClaims {
+  return {
+    productId: 1001,
+    id: i,
+    key: `BENCH-${String(i).padStart(5, '0')}-ABCDE-FGHIJ`,
+    created: new Date('2026-01-01T00:00:00Z'),
+    expires: new Date('2027-01-01T00:00:00Z'),
+    period: 365,
+    features: [1, 3],
+    notes: `plugin ${i}`,
+    activatedMachines: [{ mid: 'MACHINE-A', ip: '192.0.2.10', time: new Date('2026-01-02T00:00:00Z') }],
+    maxNoOfMachines: 1,
+  };
+}
+
+/** Issues `BATCH` licenses under one fresh vendor key; returns them with the verify options. */
+async function fixture(): Promise<{ texts: string[]; options: VerifyOptions }> {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const privateJwk = pair.privateKey.export({ format: 'jwk' }) as PrivateJwk;
+  const signDate = new Date('2026-01-15T10:00:00Z');
+  const texts = await Promise.all(
+    Array.from({ length: BATCH }, (_, i) =>
+      signCryptolensPayload(encodeUtf8(JSON.stringify(buildCryptolensPayload(claims(i), signDate))), { privateJwk, backend: nodeBackend }),
+    ),
+  );
+  const options: VerifyOptions = {
+    key: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    now: new Date('2026-06-01T00:00:00Z'),
+    machineCode: 'MACHINE-A',
+    productId: 1001,
+    requireFeatures: [1],
+  };
+  return { texts, options };
+}
+
+/**
+ * Rows for `GROUP`: sequential `verifyLicenseSync` (baseline) and
+ * `verifyLicenses`, in licenses per second. Each row first proves every
+ * license verifies, so a broken path cannot look fast.
+ *
+ * @example
+ * ```ts
+ * console.log(formatTable(await batchRows()));
+ * ```
+ */
+export async function batchRows(): Promise<BenchRow[]> {
+  const { texts, options } = await fixture();
+  const sequential = (): number => {
+    let valid = 0;
+    for (const text of texts) if (verifyLicenseSync(text, options).valid) valid++;
+    return valid;
+  };
+  const batch = async (): Promise<number> => (await verifyLicenses(texts, options)).filter((r) => r.ok && r.verdict.valid).length;
+  if (sequential() !== BATCH) throw new Error('sequential verification did not accept every bench license');
+  if ((await batch()) !== BATCH) throw new Error('verifyLicenses did not accept every bench license');
+
+  const budgetMs = 1500;
+  const sequentialOps = measureSync(sequential, budgetMs, 1) * BATCH;
+  const batchOps = (await measureAsync(batch, budgetMs)) * BATCH;
+  return [
+    { group: GROUP, name: 'verifyLicenseSync one by one, main thread (baseline)', opsPerSec: sequentialOps, note: 'licenses/s' },
+    { group: GROUP, name: 'verifyLicenses (node:crypto on the threadpool)', opsPerSec: batchOps, note: 'target >= 1.6x' },
+  ];
+}
