@@ -1,9 +1,13 @@
 // Builds everything with esbuild: the CLI (lazy chunks), the library bundles
-// (Node ESM + CJS, browser ESM, IIFE global `licensekit`) and the bench and
-// fixture scripts. `node scripts/build.mjs [cli]` builds only the CLI.
+// (Node ESM + CJS, browser ESM, IIFE global `licensekit`), their declarations
+// (tsc) and the bench and fixture scripts, then checks the browser and IIFE
+// bundles (scripts/check-bundles.mjs). `node scripts/build.mjs cli` builds
+// only the CLI.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = (p) => join(root, p);
@@ -23,13 +27,45 @@ export async function buildCli() {
   });
 }
 
-/** Library bundles for every host. */
+/**
+ * Library bundles for every host: dist/node (ESM + CJS, with fingerprint and
+ * issuer), dist/browser/index.js (ESM) and dist/licensekit.iife.js (global
+ * `licensekit`, for plugin hosts). The browser and IIFE builds also write
+ * their esbuild metafiles to dist/meta/ for scripts/check-bundles.mjs.
+ */
 export async function buildLibrary() {
   const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts') }, platform: 'node', packages: 'external' };
-  await build({ ...common, ...node, outdir: at('dist/node'), format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
-  await build({ ...common, ...node, outdir: at('dist/node'), format: 'cjs', outExtension: { '.js': '.cjs' } });
-  await build({ ...common, entryPoints: { index: at('src/index.ts') }, outdir: at('dist/browser'), platform: 'browser', format: 'esm', minify: true });
-  await build({ ...common, entryPoints: [at('src/index.ts')], outfile: at('dist/licensekit.iife.js'), platform: 'browser', format: 'iife', globalName: 'licensekit', minify: true });
+  const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, metafile: true };
+  const [, , esm, iife] = await Promise.all([
+    build({ ...common, ...node, outdir: at('dist/node'), format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+    build({ ...common, ...node, outdir: at('dist/node'), format: 'cjs', outExtension: { '.js': '.cjs' } }),
+    build({ ...common, ...browser, outfile: at('dist/browser/index.js'), format: 'esm' }),
+    build({ ...common, ...browser, outfile: at('dist/licensekit.iife.js'), format: 'iife', globalName: 'licensekit' }),
+  ]);
+  await mkdir(at('dist/meta'), { recursive: true });
+  await writeFile(at('dist/meta/browser.json'), JSON.stringify(esm.metafile));
+  await writeFile(at('dist/meta/iife.json'), JSON.stringify(iife.metafile));
+}
+
+/**
+ * Declarations for every public entry into dist/types (tsc with
+ * tsconfig.build.json), plus a `.d.cts` twin of each file whose relative
+ * imports name `.cjs`, so `require` consumers get CommonJS-typed declarations.
+ * Every relative import in them is checked to resolve by scripts/check-bundles.mjs.
+ */
+export async function buildTypes() {
+  await rm(at('dist/types'), { recursive: true, force: true });
+  const tsc = spawnSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', at('tsconfig.build.json')], { stdio: 'inherit' });
+  if (tsc.status !== 0) throw new Error('tsc -p tsconfig.build.json failed');
+  // tsc keeps the sources' `.ts` specifiers in declarations: point them at `.js` (ESM twin) and `.cjs` (CJS twin).
+  const relative = /((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g;
+  for (const file of await readdir(at('dist/types'), { recursive: true })) {
+    if (!file.endsWith('.d.ts')) continue;
+    const path = at(join('dist/types', file));
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(relative, '$1.js$2'));
+    await writeFile(path.replace(/\.d\.ts$/, '.d.cts'), text.replace(relative, '$1.cjs$2'));
+  }
 }
 
 /** Bench runner and fixture generator, bundled for Node. */
@@ -42,6 +78,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await buildCli();
   if (only !== 'cli') {
     await buildLibrary();
+    await buildTypes();
     await buildScripts();
+    const check = spawnSync(process.execPath, [at('scripts/check-bundles.mjs')], { stdio: 'inherit' });
+    if (check.status !== 0) process.exit(check.status ?? 1);
   }
 }

@@ -1,0 +1,161 @@
+// Checks the bundles that must run anywhere (dist/browser/index.js and
+// dist/licensekit.iife.js) and the declarations in dist/types. Run by
+// `npm run build`; exits 1 with one line per problem.
+//
+// 1. Text: no `node:` import, no `require(`, nothing from systeminformation or
+//    node-forge, and every mention of a host global (TextEncoder, TextDecoder,
+//    atob, btoa, Buffer, crypto, process) is a property access or follows a
+//    `typeof` test of the same name.
+// 2. esbuild metafiles (dist/meta): no input from node-forge,
+//    systeminformation, src/fingerprint or the node backend; no external import.
+// 3. The proof: both bundles verify an intact and a tampered fixture license
+//    in QuickJS, which has no TextEncoder, atob, crypto, Buffer or process.
+// 4. Every relative import in dist/types/**/*.d.ts and *.d.cts names a file
+//    that exists.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getQuickJS } from 'quickjs-emscripten';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const at = (p) => join(root, p);
+const BUNDLES = { browser: 'dist/browser/index.js', iife: 'dist/licensekit.iife.js' };
+const HOST_GLOBALS = ['TextEncoder', 'TextDecoder', 'atob', 'btoa', 'Buffer', 'crypto', 'process'];
+
+/** Blanks string and template literal contents (approximately: enough for minified esbuild output). */
+function withoutStrings(code) {
+  return code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, (s) => s[0] + ' '.repeat(s.length - 2) + s[0]);
+}
+
+/** Problems found in one bundle's text. */
+export function scanBundle(code) {
+  const problems = [];
+  if (/["'`]node:/.test(code)) problems.push('imports a node: module');
+  if (/systeminformation/.test(code)) problems.push('contains systeminformation');
+  if (/node-forge|forgeBackend|\bforge\.(pki|md|util|asn1)\b/.test(code)) problems.push('contains node-forge');
+  const bare = withoutStrings(code);
+  if (/(?<![\w$.])require\s*\(/.test(bare)) problems.push('calls require(');
+  for (const name of HOST_GLOBALS) {
+    for (const m of bare.matchAll(new RegExp(`(?<![\\w$.])${name}(?![\\w$:])`, 'g'))) {
+      const before = bare.slice(Math.max(0, m.index - 120), m.index);
+      if (/typeof\s*$/.test(before) || before.includes(`typeof ${name}`)) continue;
+      if (/^\w+\([\w$,]*\)\{/.test(bare.slice(m.index)) && /[{};,]$/.test(before)) continue; // a method named so, e.g. `process(t,n){`
+      problems.push(`uses ${name} unguarded: …${code.slice(Math.max(0, m.index - 40), m.index + 40)}…`);
+    }
+  }
+  return problems;
+}
+
+function scanMetafile(name) {
+  const path = at(`dist/meta/${name}.json`);
+  if (!existsSync(path)) return [`dist/meta/${name}.json is missing (run npm run build)`];
+  const meta = JSON.parse(readFileSync(path, 'utf8'));
+  const problems = [];
+  for (const input of Object.keys(meta.inputs)) {
+    if (/node_modules\/(node-forge|systeminformation)\/|src\/fingerprint\/|src\/backends\/(node|forge)\.ts/.test(input)) problems.push(`bundles ${input}`);
+  }
+  for (const output of Object.values(meta.outputs)) {
+    for (const imp of output.imports ?? []) if (imp.external) problems.push(`imports ${imp.path} at run time`);
+  }
+  return problems;
+}
+
+/** Verifies `cases` with a bundle in a bare QuickJS context; returns what the page of results says. */
+export async function verifyInQuickJS(kind, code, cases) {
+  const QuickJS = await getQuickJS();
+  const runtime = QuickJS.newRuntime();
+  runtime.setMemoryLimit(256 * 1024 * 1024);
+  const vm = runtime.newContext();
+  try {
+    if (kind === 'iife') {
+      vm.unwrapResult(vm.evalCode(code, 'licensekit.iife.js')).dispose();
+    } else {
+      runtime.setModuleLoader((name) => (name === 'licensekit' ? code : { error: new Error(`no module ${name}`) }));
+      vm.unwrapResult(vm.evalCode("import * as lk from 'licensekit'; globalThis.licensekit = lk;", 'main.js', { type: 'module' })).dispose();
+      runtime.executePendingJobs();
+    }
+    const script = `
+      globalThis.__out = 'pending';
+      (async () => {
+        const host = [typeof TextEncoder, typeof TextDecoder, typeof atob, typeof crypto, typeof Buffer, typeof process, typeof require];
+        const cases = ${JSON.stringify(cases)};
+        const verdicts = [];
+        for (const c of cases) {
+          const v = await licensekit.verifyLicense(c.text, { key: c.key, now: new Date(c.now), ...c.options });
+          verdicts.push({ valid: v.valid, reasons: v.reasons, backend: v.backend });
+        }
+        return JSON.stringify({ host, verdicts });
+      })().then((s) => { globalThis.__out = s; }, (e) => { globalThis.__out = 'error: ' + e + ' ' + (e && e.stack); });`;
+    vm.unwrapResult(vm.evalCode(script)).dispose();
+    for (let i = 0; i < 10_000; i++) {
+      const pending = runtime.executePendingJobs();
+      vm.unwrapResult(pending);
+      const out = vm.getProp(vm.global, '__out');
+      const text = vm.getString(out);
+      out.dispose();
+      if (text !== 'pending') {
+        if (text.startsWith('error: ')) throw new Error(`QuickJS (${kind}): ${text}`);
+        return JSON.parse(text);
+      }
+    }
+    throw new Error(`QuickJS (${kind}): the verification never settled`);
+  } finally {
+    vm.dispose();
+    runtime.dispose();
+  }
+}
+
+/** The fixture cases every check uses: the intact license and its tampered copy. */
+export function smokeCases() {
+  const manifest = JSON.parse(readFileSync(at('fixtures/licenses/manifest.json'), 'utf8'));
+  return ['valid.skm', 'tampered-expires.skm'].map((file) => {
+    const m = manifest.find((e) => e.file === file);
+    return { file, text: readFileSync(at(`fixtures/licenses/${file}`), 'utf8'), key: readFileSync(at(`fixtures/keys/${m.key}`), 'utf8'), now: m.now, options: m.options, valid: m.valid, reasons: m.reasons };
+  });
+}
+
+function checkDeclarations() {
+  const problems = [];
+  const dir = at('dist/types');
+  if (!existsSync(dir)) return ['dist/types is missing (run npm run build)'];
+  for (const file of readdirSync(dir, { recursive: true })) {
+    if (!/\.d\.c?ts$/.test(file)) continue;
+    const text = readFileSync(join(dir, file), 'utf8');
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = join(dir, dirname(file), m[1]).replace(/\.js$/, '.d.ts').replace(/\.cjs$/, '.d.cts');
+      if (!/\.d\.c?ts$/.test(target) || !existsSync(target)) problems.push(`dist/types/${file}: import "${m[1]}" does not resolve`);
+    }
+  }
+  return problems;
+}
+
+async function main() {
+  const problems = [];
+  const cases = smokeCases();
+  for (const [kind, file] of Object.entries(BUNDLES)) {
+    if (!existsSync(at(file))) {
+      problems.push(`${file} is missing (run npm run build)`);
+      continue;
+    }
+    const code = readFileSync(at(file), 'utf8');
+    for (const p of [...scanBundle(code), ...scanMetafile(kind)]) problems.push(`${file}: ${p}`);
+    try {
+      const out = await verifyInQuickJS(kind, code, cases);
+      if (out.host.some((t) => t !== 'undefined')) problems.push(`${file}: the QuickJS host was not bare (${out.host.join(', ')})`);
+      cases.forEach((c, i) => {
+        const v = out.verdicts[i];
+        if (v.valid !== c.valid || JSON.stringify(v.reasons) !== JSON.stringify(c.reasons)) problems.push(`${file}: ${c.file} in QuickJS gave ${JSON.stringify(v)}`);
+      });
+    } catch (error) {
+      problems.push(`${file}: ${error.message}`);
+    }
+  }
+  problems.push(...checkDeclarations());
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`[check-bundles] ${p}`);
+    process.exit(1);
+  }
+  console.log(`[check-bundles] ok: ${Object.values(BUNDLES).join(', ')} verify in bare QuickJS; dist/types imports resolve`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
