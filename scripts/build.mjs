@@ -35,7 +35,8 @@ export async function buildCli() {
  */
 export async function buildLibrary() {
   const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts') }, platform: 'node', packages: 'external' };
-  const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, metafile: true };
+  // keepNames: error classes set `name = new.target.name`; minified names would make it 'p'.
+  const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, keepNames: true, metafile: true };
   const [, , esm, iife] = await Promise.all([
     build({ ...common, ...node, outdir: at('dist/node'), format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
     build({ ...common, ...node, outdir: at('dist/node'), format: 'cjs', outExtension: { '.js': '.cjs' } }),
