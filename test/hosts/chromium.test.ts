@@ -121,7 +121,7 @@ describe.runIf(available || inCi)('dist/browser/index.js in headless Chromium', 
     expect(await page.evaluate(() => document.body.dataset.done)).toBe('ok');
     expect(problems).toEqual([]);
     expect(await page.textContent('#host')).toBe('secure context: true, WebCrypto: object');
-    const shown = await page.$$eval('#rows tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const shown = await page.$$eval('#rows tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
     const expected = manifest.flatMap((m) =>
       ['webcrypto', 'purejs'].map((backend) => [m.file, backend, m.valid ? 'valid' : 'NOT valid', [...m.reasons].sort().join(' ')]),
     );

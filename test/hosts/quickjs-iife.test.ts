@@ -25,7 +25,7 @@ function settle(expression: string): unknown {
       (e) => { globalThis.__r = { error: { name: e && e.name, code: e && e.code, message: String(e && e.message) } }; });`);
   vm.unwrapResult(setup).dispose();
   for (let i = 0; i < 100_000; i++) {
-    vm.unwrapResult(runtime.executePendingJobs()).dispose?.();
+    runtime.executePendingJobs().unwrap();
     const handle = vm.unwrapResult(vm.evalCode('JSON.stringify(globalThis.__r === undefined ? null : globalThis.__r)'));
     const state = JSON.parse(vm.getString(handle)) as { ok?: string; error?: unknown } | null;
     handle.dispose();
