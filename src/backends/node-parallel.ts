@@ -1,8 +1,11 @@
 /**
  * Parallel signature checks for the node backend's `verifyParallel`: a small
  * pool of worker threads (one per core beyond the first, at most four)
- * running synchronous `crypto.verify`, fed in chunks, with the calling thread
- * verifying whatever the workers cannot take yet.
+ * running synchronous `crypto.verify`, fed in chunks as the calling thread
+ * parses licenses, with work stealing: when the calling thread has nothing
+ * left to parse it verifies queued chunks itself, including chunks already
+ * sent to a worker that the worker has not started (each chunk carries a
+ * shared claim flag; whoever claims it first verifies it).
  *
  * Why not `crypto.verify(…, callback)` on the libuv threadpool: on Node 20
  * (OpenSSL 3.0), on this project's 2-core machine, each threadpool job cost
@@ -13,9 +16,10 @@
  * Guarantees:
  * - never much slower than verifying on the calling thread: until a worker is
  *   online (some tens of milliseconds after the first large batch), and
- *   whenever the workers are full, the calling thread verifies chunks itself;
- * - no job is lost: if a worker dies, its chunks are verified here (and no
- *   worker is started again in this process);
+ *   whenever the calling thread would otherwise wait, it verifies chunks itself;
+ * - no job is lost or answered twice: a chunk is verified by whoever claims it;
+ *   if a worker dies, its unfinished chunks are verified here (and no worker
+ *   is started again in this process);
  * - a worker keeps the process alive only while it has work, and exits after
  *   a few idle seconds.
  */
@@ -36,13 +40,6 @@ interface Job {
 
 /** Signatures per message to a worker, and per slice the calling thread takes. */
 const CHUNK = 32;
-/**
- * Chunks a worker may hold at once. The calling thread verifies a chunk itself
- * only when every worker is this far behind, so while it has licenses to
- * parse (the batch keeps more in flight than this) the workers do the
- * signatures, and when the workers are the bottleneck it helps.
- */
-const WORKER_DEPTH = 2;
 /** A worker with nothing to do for this long exits. */
 const IDLE_MS = 5_000;
 
@@ -53,6 +50,7 @@ const { parentPort } = require('node:worker_threads');
 const { createPublicKey, verify } = require('node:crypto');
 const keys = new Map();
 parentPort.on('message', (m) => {
+  if (Atomics.compareExchange(m.claim, 0, 0, 1) !== 0) return; // the calling thread took this chunk
   let key = keys.get(m.jwk);
   if (!key) {
     try { key = createPublicKey({ key: JSON.parse(m.jwk), format: 'jwk' }); } catch { key = null; }
@@ -75,7 +73,8 @@ interface Link {
   readonly worker: Worker;
   online: boolean;
   dead: boolean;
-  readonly chunks: Map<number, Job[]>;
+  /** Chunks sent and not answered, oldest first, each with its claim flag (0 free, 1 worker, 2 calling thread). */
+  readonly chunks: Map<number, { readonly jobs: Job[]; readonly claim: Int32Array }>;
 }
 
 const queue: Job[] = [];
@@ -120,7 +119,8 @@ function retire(link: Link): void {
   const index = links.indexOf(link);
   if (index >= 0) links.splice(index, 1);
   workersUnavailable = true; // a worker that died once is not retried: everything runs here from now on
-  for (const jobs of link.chunks.values()) queue.unshift(...jobs);
+  // Whatever it had not answered is verified here (a chunk it claimed but never answered included).
+  for (const chunk of [...link.chunks.values()].reverse()) queue.unshift(...chunk.jobs);
   link.chunks.clear();
   void link.worker.terminate();
   schedulePump();
@@ -138,12 +138,12 @@ function startWorkers(): void {
         schedulePump();
       });
       worker.on('message', (message: { id: number; results: Uint8Array }) => {
-        const jobs = link.chunks.get(message.id);
-        if (!jobs) return;
+        const chunk = link.chunks.get(message.id);
+        if (!chunk) return;
         link.chunks.delete(message.id);
         if (!busy(link)) worker.unref();
-        stats.inWorkers += jobs.length;
-        jobs.forEach((job, i) => job.resolve(message.results[i] === 1));
+        stats.inWorkers += chunk.jobs.length;
+        chunk.jobs.forEach((job, i) => job.resolve(message.results[i] === 1));
         schedulePump();
       });
       worker.on('error', () => retire(link));
@@ -169,10 +169,11 @@ function send(link: Link, jobs: Job[]): void {
     bytes.set(job.signature, at);
     ends[2 * i + 1] = at += job.signature.length;
   });
-  link.chunks.set(id, jobs);
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  link.chunks.set(id, { jobs, claim });
   link.worker.ref(); // a pending answer keeps the process alive
   // Every job in a chunk shares one key and digest (see `takeChunk`).
-  link.worker.postMessage({ id, jwk: jwkOf(jobs[0]!.key), digest: jobs[0]!.digest, bytes, ends }, [bytes.buffer, ends.buffer]);
+  link.worker.postMessage({ id, claim, jwk: jwkOf(jobs[0]!.key), digest: jobs[0]!.digest, bytes, ends }, [bytes.buffer, ends.buffer]);
 }
 
 /** Takes up to `CHUNK` jobs from the front of the queue that share the first job's key and digest. */
@@ -183,19 +184,43 @@ function takeChunk(): Job[] {
   return queue.splice(0, n);
 }
 
+function verifyHere(jobs: readonly Job[]): void {
+  stats.here += jobs.length;
+  for (const job of jobs) job.resolve(job.here());
+}
+
+/** The newest chunk a worker has not started, claimed for this thread; `undefined` when there is none. */
+function stealFromWorkers(): Job[] | undefined {
+  for (const link of links) {
+    if (link.chunks.size < 2) continue; // its only chunk is probably being verified already
+    for (const [id, chunk] of [...link.chunks].reverse()) {
+      if (Atomics.compareExchange(chunk.claim, 0, 0, 2) !== 0) break; // the worker reached it: older ones are taken too
+      link.chunks.delete(id);
+      if (!busy(link)) link.worker.unref();
+      return chunk.jobs;
+    }
+  }
+  return undefined;
+}
+
+function leastBusy(): Link | undefined {
+  let best: Link | undefined;
+  for (const link of links) if (link.online && !link.dead && (!best || link.chunks.size < best.chunks.size)) best = link;
+  return best;
+}
+
+/**
+ * Runs when the calling thread has nothing else to do (every batch lane waits
+ * for a signature): hand the queue to the workers, then verify one chunk here
+ * (from the queue, or stolen back from a worker) and let answers in.
+ */
 function pump(): void {
   pumpScheduled = false;
   if (queue.length >= CHUNK && links.length === 0 && !workersUnavailable) startWorkers();
-  for (const link of links) {
-    while (queue.length > 0 && link.online && !link.dead && link.chunks.size < WORKER_DEPTH) send(link, takeChunk());
-  }
-  // The workers are full or not online yet: this thread takes a chunk, then lets their answers in.
-  if (queue.length > 0) {
-    const jobs = takeChunk();
-    stats.here += jobs.length;
-    for (const job of jobs) job.resolve(job.here());
-  }
-  if (queue.length > 0) schedulePump();
+  for (let link = leastBusy(); link && queue.length > 0 && (queue.length >= CHUNK || !busy(link)); link = leastBusy()) send(link, takeChunk());
+  const mine = queue.length > 0 ? takeChunk() : stealFromWorkers();
+  if (mine) verifyHere(mine);
+  if (queue.length > 0 || mine) schedulePump();
   else settleIdle();
 }
 
@@ -215,12 +240,12 @@ function schedulePump(): void {
 export function verifyInPool(digest: string | null, key: PublicKey, data: Uint8Array, signature: Uint8Array, here: () => boolean): Promise<boolean> {
   return new Promise((resolve) => {
     queue.push({ digest, key, data, signature, here, resolve });
-    // A full chunk goes out at once, so a worker starts while this thread parses the next licenses.
+    // A full chunk goes out at once, so a worker verifies while this thread parses the next licenses.
     if (queue.length >= CHUNK) {
-      const link = links.find((l) => l.online && !l.dead && l.chunks.size < WORKER_DEPTH);
+      const link = leastBusy();
       if (link) send(link, takeChunk());
     }
-    if (queue.length > 0) schedulePump();
+    schedulePump();
   });
 }
 
