@@ -253,3 +253,8 @@ export function verifyInPool(digest: string | null, key: PublicKey, data: Uint8A
 export function parallelPoolStats(): { readonly inWorkers: number; readonly here: number; readonly workersOnline: number } {
   return { ...stats, workersOnline: links.filter((l) => l.online && !l.dead).length };
 }
+
+/** Internal, for tests: ends every worker abruptly, as a crash would (their unanswered chunks must still be answered). */
+export function crashParallelWorkers(): void {
+  for (const link of [...links]) void link.worker.terminate();
+}

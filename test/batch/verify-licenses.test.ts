@@ -14,7 +14,7 @@ import * as browserEntry from '../../src/index.ts';
 import { nodeBackend, verifyLicense, verifyLicenses, type BatchResult, type VerifyOptions } from '../../src/index.node.ts';
 import { encodeUtf8 } from '../../src/lib/bytes.ts';
 import { importPublicKey } from '../../src/keys/import.ts';
-import { parallelPoolStats } from '../../src/backends/node-parallel.ts';
+import { crashParallelWorkers, parallelPoolStats } from '../../src/backends/node-parallel.ts';
 
 const manifest = JSON.parse(readFileSync(join(FIXTURES_DIR, 'licenses', 'manifest.json'), 'utf8')) as FixtureExpectation[];
 const read = (...p: string[]): string => readFileSync(join(FIXTURES_DIR, ...p), 'utf8');
@@ -219,5 +219,22 @@ describe('node backend verifyParallel (worker threads, calling thread helping)',
     const ed = importPublicKey(read('keys', 'ed25519.public.pem'));
     expect(await nodeBackend.verifyParallel!('RS256', ed, data, signature)).toBe(false);
     await expect(nodeBackend.verifyParallel!('ES256' as never, key, data, signature)).rejects.toMatchObject({ code: 'ERR_ALGORITHM_UNSUPPORTED' });
+  });
+
+  // Last: after a crash this process verifies on the calling thread only.
+  test('workers that die mid-batch lose nothing: their chunks are verified here', async () => {
+    const inputs = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? texts.get('tampered-expires.skm')! : texts.get('valid.skm')!));
+    const deadline = Date.now() + 20_000;
+    while (parallelPoolStats().workersOnline === 0 && Date.now() < deadline) {
+      await verifyLicenses(inputs.slice(0, 64), ON_A);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(parallelPoolStats().workersOnline).toBeGreaterThan(0);
+    const pending = verifyLicenses(inputs, ON_A); // every license is parsed and its chunk sent before this returns
+    crashParallelWorkers();
+    const results = await pending;
+    expect(results.map((r) => r.ok && r.verdict.valid)).toEqual(inputs.map((_, i) => i % 3 !== 0));
+    expect(parallelPoolStats().workersOnline).toBe(0);
+    expect((await verifyLicenses(inputs.slice(0, 50), ON_A)).every((r, i) => r.ok && r.verdict.valid === (i % 3 !== 0))).toBe(true);
   });
 });
