@@ -48,7 +48,7 @@ describe('machines', () => {
     ['M4', {}, true, 'AllowedMachines'],
     ['M5', {}, false, 'unknown'],
     ['m1', {}, false, 'machine codes are exact'],
-  ] as const)('%s (%s): %s', (machineCode, extra, ok) => {
+  ] as const)('%s with %j → %s (%s)', (machineCode, extra, ok, _why) => {
     const verdict = check(base, { machineCode, ...extra });
     expect(verdict.reasons).toEqual(ok ? [] : ['MACHINE_MISMATCH']);
     if (!('now' in extra)) expect(verdict.license!.isOnMachine(machineCode, { now: at('2026-06-01T00:00:00Z'), ...extra })).toBe(ok);
