@@ -11,11 +11,9 @@
  */
 import type { SignatureBackend } from './backends/backend.ts';
 import type { SignedEnvelope } from './core/envelope.ts';
-import { importPublicKeyCached } from './keys/cache.ts';
 import type { PublicKey } from './keys/public-key.ts';
 import { isLicenseKitError, type ErrorCode } from './lib/errors.ts';
-import { resolveEvaluation } from './rules/options.ts';
-import type { LicenseInput, Verdict, VerifyOptions } from './verify.ts';
+import type { LicenseInput, Verdict } from './verify.ts';
 
 /** Codes of a batch item's error: the library's codes, plus two for what is not a `LicenseKitError`. */
 export type BatchErrorCode =
@@ -46,22 +44,6 @@ export type BatchResult = { readonly ok: true; readonly verdict: Verdict } | { r
  * itself (work stealing) only when it has nothing left to parse.
  */
 const LANES = 1024;
-
-/**
- * Checks what every item shares, once, in the order `verifyLicense` does:
- * throws on misuse or a key problem (rejecting the whole batch). Returns the
- * options every item is verified with: the key imported once, and `now`
- * read once from the clock when omitted, so every verdict has the same time.
- */
-export function sharedBatchOptions(options: VerifyOptions): VerifyOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a "key"');
-  if (options.key === undefined || options.key === null) throw new TypeError('options.key is required (the vendor public key)');
-  const maxBytes = options.maxInputBytes;
-  if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) throw new RangeError('maxInputBytes must be a positive integer');
-  const { nowMs } = resolveEvaluation(options);
-  const key: PublicKey = importPublicKeyCached(options.key);
-  return { ...options, key, now: nowMs };
-}
 
 /** Verifies an envelope on the backend's parallel path when it has one; `false` for a bad signature, as `verifySignedEnvelope`. */
 export function verifyEnvelopeInParallel(envelope: SignedEnvelope, key: PublicKey, backend: SignatureBackend): Promise<boolean> {

@@ -6,7 +6,7 @@
  * verdict; only unreadable input, key problems and misuse throw.
  */
 import type { SignatureBackend } from './backends/backend.ts';
-import { batchInputs, runBatch, sharedBatchOptions, verifyEnvelopeInParallel, type BatchResult } from './batch.ts';
+import { batchInputs, runBatch, verifyEnvelopeInParallel, type BatchResult } from './batch.ts';
 import { selectBackend, type BackendChoice } from './backends/select.ts';
 import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync } from './core/envelope.ts';
 import { parseEnvelope, readLicense, type AnyEnvelope } from './formats/index.ts';
@@ -85,17 +85,30 @@ function readInput(input: LicenseInput, maxBytes: number): string {
   return text;
 }
 
-function prepare(input: LicenseInput, options: VerifyOptions, defaults: readonly SignatureBackend[], sync: boolean): Prepared {
+/** What every license checked with one `options` shares: validated once, key imported once, `now` read once. */
+interface Shared {
+  options: VerifyOptions;
+  maxBytes: number;
+  resolved: ResolvedEvaluation;
+  key: PublicKey;
+}
+
+/** Validates options and imports the key; throws on misuse or a key problem. */
+function prepareShared(options: VerifyOptions): Shared {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a "key"');
   if (options.key === undefined || options.key === null) throw new TypeError('options.key is required (the vendor public key)');
   const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxInputBytes must be a positive integer');
   const resolved = resolveEvaluation(options);
-  const key = importPublicKeyCached(options.key);
-  const envelope = parseEnvelope(readInput(input, maxBytes));
-  checkKeyFits(envelope, key, options.algorithms);
-  const backend = selectBackend(defaults, envelope.algorithm, options.backend, sync);
-  return { envelope, key, backend, resolved };
+  return { options, maxBytes, resolved, key: importPublicKeyCached(options.key) };
+}
+
+/** Everything before the signature check for one input: size limit, envelope, key fit, backend. */
+function prepareInput(input: LicenseInput, shared: Shared, defaults: readonly SignatureBackend[], sync: boolean): Prepared {
+  const envelope = parseEnvelope(readInput(input, shared.maxBytes));
+  checkKeyFits(envelope, shared.key, shared.options.algorithms);
+  const backend = selectBackend(defaults, envelope.algorithm, shared.options.backend, sync);
+  return { envelope, key: shared.key, backend, resolved: shared.resolved };
 }
 
 function finish(p: Prepared, signatureOk: boolean): Verdict {
@@ -135,8 +148,8 @@ export interface VerifyApi {
   /** Synchronous `verifyLicense`; throws `ERR_BACKEND_ASYNC_ONLY` on an async-only backend (WebCrypto). */
   verifyLicenseSync(input: LicenseInput, options: VerifyOptions): Verdict;
   /**
-   * Verifies many licenses under one key, in parallel (node: the threadpool;
-   * elsewhere WebCrypto), answering in input order. Item `i` is
+   * Verifies many licenses under one key, in parallel (node: worker threads
+   * beside the calling thread; elsewhere WebCrypto), answering in input order. Item `i` is
    * `{ ok: true, verdict }` with what `verifyLicense(inputs[i], options)`
    * resolves, or `{ ok: false, error: { code, name, message, cause } }` with
    * what it would reject with: one bad input never sinks the batch. Misuse
@@ -153,18 +166,18 @@ export interface VerifyApi {
 export function createVerifyApi(defaults: readonly SignatureBackend[]): VerifyApi {
   return {
     async verifyLicense(input, options) {
-      const p = prepare(input, options, defaults, false);
+      const p = prepareInput(input, prepareShared(options), defaults, false);
       // The envelope holds freshly decoded bytes: a caller mutating its input during the await changes nothing.
       return finish(p, await verifySignedEnvelope(p.envelope, p.key, p.backend));
     },
     verifyLicenseSync(input, options) {
-      const p = prepare(input, options, defaults, true);
+      const p = prepareInput(input, prepareShared(options), defaults, true);
       return finish(p, verifySignedEnvelopeSync(p.envelope, p.key, p.backend));
     },
     async verifyLicenses(inputs, options) {
-      const shared = sharedBatchOptions(options);
+      const shared = prepareShared(options);
       return runBatch(batchInputs(inputs), {
-        prepare: (input) => prepare(input, shared, defaults, false),
+        prepare: (input) => prepareInput(input, shared, defaults, false),
         verify: (p) => verifyEnvelopeInParallel(p.envelope, p.key, p.backend),
         finish,
       });

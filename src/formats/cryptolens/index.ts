@@ -3,7 +3,7 @@
  * verified the exact bytes) payload decoding and mapping to `License`.
  */
 import type { License } from '../../license/model.ts';
-import { parseCryptolensEnvelope, parseCryptolensPayloadBytes, type CryptolensEnvelope } from './envelope.ts';
+import { parseCryptolensPayloadBytes, type CryptolensEnvelope } from './envelope.ts';
 import { mapCryptolensPayload } from './payload.ts';
 
 export { COMPACT_PREFIX, parseCryptolensEnvelope, type CryptolensEnvelope } from './envelope.ts';
