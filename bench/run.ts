@@ -4,6 +4,8 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { backendRows } from './backends.ts';
+import { batchRows } from './batch.ts';
+import { bundleSizes, formatBundleTable } from './bundles.ts';
 import { fingerprintRows } from './fingerprint.ts';
 import { formatTable, type BenchRow } from './harness.ts';
 import { verifyRows } from './verify.ts';
@@ -12,6 +14,7 @@ const rows: BenchRow[] = [];
 const sections: [string, () => Promise<BenchRow[]>][] = [
   ['verify + evaluate', verifyRows],
   ['signature backends', backendRows],
+  ['batch', batchRows],
   ['fingerprint', fingerprintRows],
 ];
 for (const [name, run] of sections) {
@@ -20,3 +23,5 @@ for (const [name, run] of sections) {
 }
 console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
 console.log(formatTable(rows));
+console.log('\nBundles (npm run build):\n');
+console.log(formatBundleTable(await bundleSizes()));

@@ -5,7 +5,7 @@
 export { importPublicKey, type KeyInput } from './keys/import.ts';
 export type { PublicKey, RsaPublicNumbers } from './keys/public-key.ts';
 export { inspectLicense, type Inspection } from './inspect.ts';
-export { DEFAULT_MAX_INPUT_BYTES, createVerifyApi, type LicenseInput, type Verdict, type VerifyApi, type VerifyOptions } from './verify.ts';
+export { DEFAULT_MAX_INPUT_BYTES, createVerifyApi, type LicenseInput, type Verdict, type VerdictDetails, type VerifyApi, type VerifyOptions } from './verify.ts';
 export { VerifiedLicense } from './license/verified.ts';
 export type { ActivatedMachine, DataObject, FeatureFlag, FeatureNumber, License, Party } from './license/model.ts';
 export type { CheckResult, Evaluation } from './rules/evaluate.ts';

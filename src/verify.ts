@@ -37,18 +37,12 @@ export interface VerifyOptions extends EvaluationOptions {
   readonly algorithms?: readonly SignatureAlgorithm[];
 }
 
-/** The answer: valid or not, and every reason why not. */
-export interface Verdict {
-  /** True only when the signature verifies and every check passes. */
-  readonly valid: boolean;
+/** What every verdict carries, valid or not. */
+export interface VerdictDetails {
   /** Every failing check's code (empty when valid). */
   readonly reasons: readonly ReasonCode[];
   /** Every check that ran, passed or failed, with details. */
   readonly checks: readonly CheckResult[];
-  /** The verified license, or `null` when the signature did not verify (its claims are untrusted). */
-  readonly license: VerifiedLicense | null;
-  /** Cryptolens' LicenseStatus computed locally, or `null` without a verified license. */
-  readonly status: LicenseStatus | null;
   /** Things that do not invalidate the license but deserve attention (e.g. `WEAK_KEY`). */
   readonly warnings: readonly WarningCode[];
   /** The format the license came in. */
@@ -62,6 +56,15 @@ export interface Verdict {
   /** The time the rules were evaluated at. */
   readonly now: Date;
 }
+
+/**
+ * The answer: valid or not, and every reason why not. When `valid` is true the
+ * license and status are there; when false, `license` is `null` exactly when
+ * the signature did not verify (its claims are then untrusted).
+ */
+export type Verdict =
+  | (VerdictDetails & { readonly valid: true; readonly license: VerifiedLicense; readonly status: LicenseStatus })
+  | (VerdictDetails & { readonly valid: false; readonly license: VerifiedLicense | null; readonly status: LicenseStatus | null });
 
 /** Input accepted by `verifyLicense`: the license text, or its bytes. */
 export type LicenseInput = string | Uint8Array;
@@ -132,7 +135,7 @@ function finish(p: Prepared, signatureOk: boolean): Verdict {
   }
   const license = createVerifiedLicense(readLicense(p.envelope));
   const evaluation = evaluateLicense(license, p.resolved);
-  return { valid: evaluation.valid, reasons: evaluation.reasons, checks: evaluation.checks, license, status: evaluation.status, ...common };
+  return { valid: evaluation.valid, reasons: evaluation.reasons, checks: evaluation.checks, license, status: evaluation.status, ...common } as Verdict;
 }
 
 /** The verification functions bound to an entry point's default backends. */

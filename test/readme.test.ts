@@ -1,0 +1,48 @@
+/**
+ * The README's example, run as written (against the built package, imported
+ * by its own name) on a license issued for this machine and on one issued for
+ * another: the README cannot drift from the API.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { machineCode } from '../src/fingerprint/index.ts';
+import { FIXTURES_DIR } from '../scripts/make-fixtures.ts';
+import { issue, VENDOR } from './support/issue.ts';
+
+const root = join(FIXTURES_DIR, '..');
+const example = /```js\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!;
+
+async function runExample(license: string): Promise<{ stdout: string; stderr: string }> {
+  const dir = join(root, 'test-results', 'readme-example');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'license.skm'), license);
+  writeFileSync(join(dir, 'vendor-public.xml'), VENDOR.publicXml);
+  writeFileSync(join(dir, 'example.mjs'), example);
+  return promisify(execFile)(process.execPath, ['example.mjs'], { cwd: dir });
+}
+
+describe('README example', () => {
+  const now = Date.now(); // the example reads the clock itself, so the license is issued around it
+  const claims = {
+    productId: 1001,
+    features: [1 as const, 3 as const],
+    created: new Date(now - 86_400_000),
+    expires: new Date(now + 30 * 86_400_000),
+    dataObjects: [{ id: 1, name: 'cryptolens_features', stringValue: JSON.stringify([['Modules', ['Render', 'Print']]]) }],
+  };
+
+  test('accepts a license issued for this machine', async () => {
+    const mid = await machineCode({ product: '1001' });
+    const { stdout, stderr } = await runExample(await issue({ ...claims, activatedMachines: [{ mid }], maxNoOfMachines: 1 }, new Date(now - 60_000)));
+    expect(stderr).toBe('');
+    expect(stdout.trim()).toBe('F3 is on');
+  });
+
+  test('refuses, with every reason, one issued for another machine without F1', async () => {
+    const { stderr } = await runExample(await issue({ ...claims, features: [3], activatedMachines: [{ mid: 'ANOTHER-MACHINE' }], maxNoOfMachines: 1 }, new Date(now - 60_000)));
+    expect(stderr.trim()).toBe("license refused: [ 'MACHINE_MISMATCH', 'FEATURE_MISSING' ]");
+  });
+});
