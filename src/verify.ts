@@ -114,28 +114,23 @@ function prepareInput(input: LicenseInput, shared: Shared, defaults: readonly Si
   return { envelope, key: shared.key, backend, resolved: shared.resolved };
 }
 
+const NO_WARNINGS: readonly WarningCode[] = Object.freeze([]);
+const WEAK: readonly WarningCode[] = Object.freeze(['WEAK_KEY']);
+const SIGNATURE_FAILED: readonly CheckResult[] = Object.freeze([
+  Object.freeze({ check: 'signature', ok: false, reason: 'SIGNATURE_INVALID', detail: 'signature does not verify under this key' } as const),
+]);
+
 function finish(p: Prepared, signatureOk: boolean): Verdict {
-  const common = {
-    warnings: p.key.weak ? (['WEAK_KEY'] as const) : ([] as const),
-    format: p.envelope.format,
-    algorithm: p.envelope.algorithm,
-    keyBits: p.key.bits,
-    backend: String(p.backend.name),
-    now: new Date(p.resolved.nowMs),
-  };
+  const warnings = p.key.weak ? WEAK : NO_WARNINGS;
+  const now = new Date(p.resolved.nowMs);
+  const backend = String(p.backend.name);
+  const { format, algorithm } = p.envelope;
   if (!signatureOk) {
-    return {
-      valid: false,
-      reasons: ['SIGNATURE_INVALID'],
-      checks: [{ check: 'signature', ok: false, reason: 'SIGNATURE_INVALID', detail: 'signature does not verify under this key' }],
-      license: null,
-      status: null,
-      ...common,
-    };
+    return { valid: false, reasons: ['SIGNATURE_INVALID'], checks: SIGNATURE_FAILED, license: null, status: null, warnings, format, algorithm, keyBits: p.key.bits, backend, now };
   }
   const license = createVerifiedLicense(readLicense(p.envelope));
-  const evaluation = evaluateLicense(license, p.resolved);
-  return { valid: evaluation.valid, reasons: evaluation.reasons, checks: evaluation.checks, license, status: evaluation.status, ...common } as Verdict;
+  const e = evaluateLicense(license, p.resolved);
+  return { valid: e.valid, reasons: e.reasons, checks: e.checks, license, status: e.status, warnings, format, algorithm, keyBits: p.key.bits, backend, now } as Verdict;
 }
 
 /** The verification functions bound to an entry point's default backends. */

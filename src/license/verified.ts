@@ -27,7 +27,8 @@ export interface VerifiedLicense extends License {}
 export class VerifiedLicense {
   readonly #expiresMs: number | null;
   readonly #flags: number;
-  readonly #lockedMachines: ReadonlySet<string> | null;
+  /** Exact and allowed machine codes; `null` when not node-locked; built on the first `isOnMachine`. */
+  #lockedMachines: ReadonlySet<string> | null | undefined;
   readonly #hasFloating: boolean;
   #template: ReturnType<typeof readFeatureTemplate> | undefined;
 
@@ -37,18 +38,11 @@ export class VerifiedLicense {
     Object.assign(this, license);
     this.#expiresMs = license.expires ? license.expires.getTime() : null;
     let flags = 0;
-    FEATURE_FLAGS.forEach((f, i) => {
-      if (license.features[f] === true) flags |= 1 << i;
-    });
+    const features = license.features;
+    for (let i = 0; i < 8; i++) if (features[FEATURE_FLAGS[i]!] === true) flags |= 1 << i;
     this.#flags = flags;
-    if (license.maxNoOfMachines === 0) {
-      this.#lockedMachines = null;
-    } else {
-      const set = new Set<string>(license.allowedMachines ?? []);
-      for (const m of license.activatedMachines ?? []) if (!m.floating && m.machineCode !== '') set.add(m.machineCode);
-      this.#lockedMachines = set;
-    }
-    this.#hasFloating = (license.activatedMachines ?? []).some((m) => m.floating);
+    this.#lockedMachines = license.maxNoOfMachines === 0 ? null : undefined;
+    this.#hasFloating = license.activatedMachines !== null && license.activatedMachines.some((m) => m.floating);
     Object.freeze(this); // the claims of a verified license cannot be edited afterwards
   }
 
@@ -92,7 +86,12 @@ export class VerifiedLicense {
    * allowed, or (with `now`) holding a running floating lease.
    */
   isOnMachine(machineCode: string, options: { now?: Date | number; allowOverdraft?: boolean } = {}): boolean {
-    const locked = this.#lockedMachines;
+    let locked = this.#lockedMachines;
+    if (locked === undefined) {
+      const set = new Set<string>(this.allowedMachines ?? []);
+      for (const m of this.activatedMachines ?? []) if (!m.floating && m.machineCode !== '') set.add(m.machineCode);
+      locked = this.#lockedMachines = set;
+    }
     if (locked === null || locked.has(machineCode)) return true;
     if (!this.#hasFloating) return false;
     const nowMs = resolveNow(options.now, Date.now);

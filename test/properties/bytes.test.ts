@@ -1,7 +1,7 @@
 /** Round-trip laws of the engine-independent byte helpers, against Node's own codecs. */
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
-import { decodeBase64, decodeBase64Url, decodeUtf8Portable, encodeBase64, encodeBase64Url, encodeUtf8Portable } from '../../src/lib/bytes.ts';
+import { decodeBase64, decodeBase64Portable, decodeBase64Url, decodeUtf8Portable, encodeBase64, encodeBase64Url, encodeUtf8Portable } from '../../src/lib/bytes.ts';
 
 test.prop([fc.uint8Array({ maxLength: 300 })])('base64 and base64url round-trip and match Buffer', (bytes) => {
   expect(encodeBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
@@ -30,3 +30,13 @@ test.prop([fc.uint8Array({ maxLength: 64 })])('the portable UTF-8 decoder refuse
   }
   expect(decodeUtf8Portable(bytes)).toBe(expected);
 });
+
+test.prop([fc.oneof(fc.base64String({ maxLength: 64 }), fc.string({ maxLength: 64 }), fc.string({ unit: fc.constantFrom(...'AB+/-_=a \n'), maxLength: 24 }))])(
+  'the Buffer fast path accepts and refuses exactly what the portable decoder does',
+  (text) => {
+    const fast = decodeBase64(text);
+    const portable = decodeBase64Portable(text);
+    if (typeof portable === 'string') expect(typeof fast).toBe('string');
+    else expect(fast).toEqual(portable);
+  },
+);
