@@ -6,7 +6,7 @@
  * (`ERR_PAYLOAD_INVALID`), unknown ones are kept in `extra`.
  */
 import { LicenseInputError } from '../../lib/errors.ts';
-import { FEATURE_FLAGS, type ActivatedMachine, type DataObject, type FeatureFlag, type License, type Party } from '../../license/model.ts';
+import { type ActivatedMachine, type DataObject, type FeatureFlag, type License, type Party } from '../../license/model.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -183,8 +183,17 @@ export function splitAllowedMachines(text: string | null): string[] | null {
 export function mapCryptolensPayload(payload: unknown): License {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) fail('must be a JSON object');
   const f = new Fields(payload as JsonObject, 'LicenseKey', LICENSE_KEYS);
-  const features = Object.create(null) as Record<FeatureFlag, boolean | null>;
-  for (const flag of FEATURE_FLAGS) features[flag] = f.bool(flag);
+  // A fixed-shape literal (fast properties), not a null-prototype dictionary: it is read on every check.
+  const features: Record<FeatureFlag, boolean | null> = {
+    F1: f.bool('F1'),
+    F2: f.bool('F2'),
+    F3: f.bool('F3'),
+    F4: f.bool('F4'),
+    F5: f.bool('F5'),
+    F6: f.bool('F6'),
+    F7: f.bool('F7'),
+    F8: f.bool('F8'),
+  };
   const machines = f.array('ActivatedMachines');
   const data = f.array('DataObjects');
   const license: License = {
