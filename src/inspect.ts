@@ -5,9 +5,7 @@
  */
 import { parseEnvelope, readLicense } from './formats/index.ts';
 import type { License } from './license/model.ts';
-import { DEFAULT_MAX_INPUT_BYTES, type LicenseInput } from './verify.ts';
-import { decodeUtf8 } from './lib/bytes.ts';
-import { LicenseInputError } from './lib/errors.ts';
+import { DEFAULT_MAX_INPUT_BYTES, readInput, type LicenseInput } from './verify.ts';
 
 /** What a license file claims, unverified. */
 export interface Inspection {
@@ -24,12 +22,7 @@ export interface Inspection {
 
 /** Decodes a license file's claims WITHOUT verifying them. */
 export function inspectLicense(input: LicenseInput, options: { maxInputBytes?: number } = {}): Inspection {
-  const max = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
-  const size = input.length;
-  if (size > max) throw new LicenseInputError('ERR_INPUT_TOO_LARGE', `license input of ${size} exceeds the limit of ${max}`);
-  const text = typeof input === 'string' ? input : decodeUtf8(input);
-  if (text === null) throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'license input is not UTF-8 text');
-  const envelope = parseEnvelope(text);
+  const envelope = parseEnvelope(readInput(input, options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES));
   return {
     verified: false,
     format: envelope.format,

@@ -76,7 +76,8 @@ interface Prepared {
   resolved: ResolvedEvaluation;
 }
 
-function readInput(input: LicenseInput, maxBytes: number): string {
+/** Applies the size limit and decodes bytes as UTF-8; shared with `inspectLicense`. */
+export function readInput(input: LicenseInput, maxBytes: number): string {
   if (typeof input === 'string') {
     if (input.length > maxBytes) throw new LicenseInputError('ERR_INPUT_TOO_LARGE', `license input of ${input.length} characters exceeds the limit of ${maxBytes}`);
     return input;

@@ -6,7 +6,7 @@
  */
 import type { SignatureBackend } from '../backends/backend.ts';
 import { ALGORITHMS, type SignatureAlgorithm } from '../lib/algorithms.ts';
-import { KeyError } from '../lib/errors.ts';
+import { KeyError, isLicenseKitError } from '../lib/errors.ts';
 import type { PublicKey } from '../keys/public-key.ts';
 
 /** What a format adapter extracts from a license file before verification. */
@@ -34,16 +34,31 @@ export function checkKeyFits(envelope: SignedEnvelope, key: PublicKey, allowed?:
   }
 }
 
+/**
+ * The one place a backend's answer becomes the signature check's result:
+ * `false` for a bad signature. A backend's typed error (misuse such as
+ * `ERR_ALGORITHM_UNSUPPORTED`) propagates; anything else it throws counts as
+ * "did not verify".
+ */
+function signatureOutcome(error: unknown): false {
+  if (isLicenseKitError(error)) throw error;
+  return false;
+}
+
 /** Verifies an envelope asynchronously; `false` for a bad signature (never throws for one). */
 export function verifySignedEnvelope(envelope: SignedEnvelope, key: PublicKey, backend: SignatureBackend): Promise<boolean> {
-  return backend.verify(envelope.algorithm, key, envelope.signedBytes, envelope.signature).catch(() => false);
+  try {
+    return backend.verify(envelope.algorithm, key, envelope.signedBytes, envelope.signature).catch(signatureOutcome);
+  } catch (error) {
+    return Promise.resolve(signatureOutcome(error));
+  }
 }
 
 /** Verifies an envelope synchronously on a backend that has `verifySync`. */
 export function verifySignedEnvelopeSync(envelope: SignedEnvelope, key: PublicKey, backend: SignatureBackend): boolean {
   try {
     return backend.verifySync!(envelope.algorithm, key, envelope.signedBytes, envelope.signature);
-  } catch {
-    return false;
+  } catch (error) {
+    return signatureOutcome(error);
   }
 }

@@ -52,7 +52,12 @@ export interface IssueOptions {
   readonly now?: Date;
 }
 
-const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+/** Unix seconds of a Date, refusing Invalid Date (it would serialise as null: a perpetual license). */
+function seconds(d: Date, field = 'date'): number {
+  const ms = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(ms)) throw new OptionError(`"${field}" must be a valid Date`);
+  return Math.floor(ms / 1000);
+}
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** A random Cryptolens-style key `XXXXX-XXXXX-XXXXX-XXXXX` from the host CSPRNG. */
@@ -67,6 +72,8 @@ export function randomLicenseKey(): string {
 /** Builds the payload object in Cryptolens' field order. */
 export function buildCryptolensPayload(claims: LicenseClaims, signDate: Date): Record<string, unknown> {
   if (!Number.isSafeInteger(claims.productId)) throw new OptionError('"productId" must be an integer');
+  seconds(signDate, 'now');
+  if (claims.period !== undefined && (!Number.isSafeInteger(claims.period) || claims.period < 0)) throw new OptionError('"period" must be a whole number of days');
   const created = claims.created ?? signDate;
   const expires = claims.expires ?? new Date(created.getTime() + (claims.period ?? 30) * 86_400_000);
   const granted = new Set(claims.features ?? []);
@@ -74,8 +81,8 @@ export function buildCryptolensPayload(claims: LicenseClaims, signDate: Date): R
     ProductId: claims.productId,
     ID: claims.id ?? 1,
     Key: claims.key ?? randomLicenseKey(),
-    Created: seconds(created),
-    Expires: seconds(expires),
+    Created: seconds(created, 'created'),
+    Expires: seconds(expires, 'expires'),
     Period: claims.period ?? Math.max(0, Math.round((expires.getTime() - created.getTime()) / 86_400_000)),
   };
   FEATURE_FLAGS.forEach((flag, i) => {

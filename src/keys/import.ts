@@ -7,17 +7,13 @@ import { decodeUtf8 } from '../lib/bytes.ts';
 import { KeyError } from '../lib/errors.ts';
 import { importJwk } from './jwk.ts';
 import { importPem, importSpki, looksLikePem } from './pem.ts';
-import type { PublicKey } from './public-key.ts';
+import { isPublicKey, type PublicKey } from './public-key.ts';
 import { importRsaKeyValueXml, looksLikeXml } from './xml.ts';
 
 /** Anything `importPublicKey` accepts. */
 export type KeyInput = string | Uint8Array | Record<string, unknown> | PublicKey;
 
 const MAX_KEY_INPUT = 64 * 1024;
-
-function isPublicKey(value: unknown): value is PublicKey {
-  return typeof value === 'object' && value !== null && 'algorithm' in value && 'jwk' in value && 'bits' in value;
-}
 
 /**
  * Imports a public key, detecting its form. Throws `KeyError` with a stable code

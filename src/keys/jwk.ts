@@ -23,7 +23,13 @@ export function importJwk(jwk: unknown): PublicKey {
   if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') {
     throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "alg" ${String(record.alg)} is not supported (RS256, EdDSA)`);
   }
-  if (record.kty === 'RSA') return createRsaPublicKey(member(record, 'n'), member(record, 'e'));
-  if (record.kty === 'OKP' && record.crv === 'Ed25519') return createEd25519PublicKey(member(record, 'x'));
+  if (record.kty === 'RSA') {
+    if (record.alg !== undefined && record.alg !== 'RS256') throw new KeyError('ERR_KEY_UNSUPPORTED', `an RSA JWK cannot have "alg" ${String(record.alg)}`);
+    return createRsaPublicKey(member(record, 'n'), member(record, 'e'));
+  }
+  if (record.kty === 'OKP' && record.crv === 'Ed25519') {
+    if (record.alg !== undefined && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') throw new KeyError('ERR_KEY_UNSUPPORTED', `an Ed25519 JWK cannot have "alg" ${String(record.alg)}`);
+    return createEd25519PublicKey(member(record, 'x'));
+  }
   throw new KeyError('ERR_KEY_UNSUPPORTED', `unsupported JWK (kty ${String(record.kty)}${record.crv ? `, crv ${String(record.crv)}` : ''}); licensekit verifies RSA and Ed25519`);
 }

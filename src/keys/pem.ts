@@ -10,7 +10,7 @@ import { createEd25519PublicKey, createRsaPublicKey, type PublicKey } from './pu
 
 const OID_RSA = '1.2.840.113549.1.1.1';
 const OID_ED25519 = '1.3.101.112';
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/;
+const PEM_LABEL = /^-----(BEGIN|END) ([A-Z0-9 ]{1,64})-----/;
 
 /** True when the text looks like PEM (has a BEGIN line). */
 export function looksLikePem(text: string): boolean {
@@ -19,10 +19,16 @@ export function looksLikePem(text: string): boolean {
 
 /** Imports the first PEM block of `text` as a public key. */
 export function importPem(text: string): PublicKey {
-  const match = PEM_BLOCK.exec(text);
-  if (!match) throw new KeyError('ERR_KEY_INVALID', 'PEM text has no complete BEGIN/END block');
-  const [, label, body, endLabel] = match as unknown as [string, string, string, string];
-  if (label !== endLabel) throw new KeyError('ERR_KEY_INVALID', `PEM BEGIN "${label}" does not match END "${endLabel}"`);
+  // A linear scan: the first BEGIN line, then the first END line after it.
+  const begin = text.indexOf('-----BEGIN ');
+  const open = begin < 0 ? null : PEM_LABEL.exec(text.slice(begin, begin + 80));
+  const bodyStart = open ? begin + open[0].length : -1;
+  const end = open ? text.indexOf('-----END ', bodyStart) : -1;
+  const close = end < 0 ? null : PEM_LABEL.exec(text.slice(end, end + 80));
+  if (!open || open[1] !== 'BEGIN' || !close) throw new KeyError('ERR_KEY_INVALID', 'PEM text has no complete BEGIN/END block');
+  const label = open[2]!;
+  const body = text.slice(bodyStart, end);
+  if (label !== close[2]) throw new KeyError('ERR_KEY_INVALID', `PEM BEGIN "${label}" does not match END "${close[2]}"`);
   if (label.includes('PRIVATE')) {
     throw new KeyError('ERR_KEY_PRIVATE', `a private key (${label}) was given where the public key belongs; never ship the private key`);
   }

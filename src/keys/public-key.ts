@@ -31,6 +31,20 @@ export interface PublicKey {
   readonly jwk: Readonly<Record<string, string>>;
 }
 
+/** Keys made by this module: only these skip import (a look-alike object is imported like any JWK). */
+const genuine = new WeakSet<PublicKey>();
+
+/** True when `value` is a PublicKey created by licensekit's importers (not a look-alike object). */
+export function isPublicKey(value: unknown): value is PublicKey {
+  return typeof value === 'object' && value !== null && genuine.has(value as PublicKey);
+}
+
+function register(key: PublicKey): PublicKey {
+  Object.freeze(key);
+  genuine.add(key);
+  return key;
+}
+
 function bitLength(bytes: Uint8Array): number {
   if (bytes.length === 0) return 0;
   return (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!));
@@ -57,14 +71,14 @@ export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): P
   if (bits > info.maxBits) {
     throw new KeyError('ERR_KEY_UNSUPPORTED', `RSA key of ${bits} bits is above the maximum of ${info.maxBits}`);
   }
-  return Object.freeze({
+  return register({
     type: 'rsa',
     algorithm: 'RS256',
     bits,
     weak: bits < info.recommendedBits,
     rsa: Object.freeze({ n, e }),
     jwk: Object.freeze({ kty: 'RSA', n: encodeBase64Url(n), e: encodeBase64Url(e) }),
-  });
+  } satisfies PublicKey);
 }
 
 /**
@@ -97,12 +111,12 @@ export function createEd25519PublicKey(raw: Uint8Array): PublicKey {
     throw new KeyError('ERR_KEY_INVALID', 'Ed25519 public key is a small-order or non-canonical point (signatures under it can be forged)');
   }
   const copy = raw.slice();
-  return Object.freeze({
+  return register({
     type: 'ed25519',
     algorithm: 'EdDSA',
     bits: 256,
     weak: false,
     ed25519: copy,
     jwk: Object.freeze({ kty: 'OKP', crv: 'Ed25519', x: encodeBase64Url(copy) }),
-  });
+  } satisfies PublicKey);
 }

@@ -10,9 +10,14 @@ import { grantsFeature, readFeatureTemplate, resolveFeature } from '../rules/fea
 import { resolveEvaluation, resolveNow, type EvaluationOptions, type FeatureRequirement, type ProductDefinition } from '../rules/options.ts';
 import { isExpiredAt } from '../rules/status.ts';
 import { FEATURE_FLAGS, type License } from './model.ts';
+import { OptionError } from '../lib/errors.ts';
 
 const CREATE = Symbol('licensekit.verified');
 const NO_PRODUCT: ProductDefinition = Object.freeze({});
+/** `now` is required here: these questions never read the clock. */
+const NO_CLOCK = (): number => {
+  throw new OptionError('"now" is required');
+};
 
 /** @internal Creates a VerifiedLicense; called by the verification API only. */
 export function createVerifiedLicense(license: License): VerifiedLicense {
@@ -71,19 +76,20 @@ export class VerifiedLicense {
 
   /** True when `Expires` is at or before `now` − tolerance (regardless of any time-limited flag). */
   isExpired(now: Date | number, clockToleranceSeconds = 0): boolean {
-    return isExpiredAt(this.#expiresMs, typeof now === 'number' ? now : resolveNow(now, Date.now), clockToleranceSeconds * 1000);
+    if (!Number.isFinite(clockToleranceSeconds) || clockToleranceSeconds < 0) throw new OptionError('"clockToleranceSeconds" must be a non-negative number');
+    return isExpiredAt(this.#expiresMs, resolveNow(now, NO_CLOCK), clockToleranceSeconds * 1000);
   }
 
   /** Whole days left until expiry at `now` (0 when expired), or `null` without an expiry date. */
   daysLeft(now: Date | number): number | null {
     if (this.#expiresMs === null) return null;
-    const nowMs = typeof now === 'number' ? now : resolveNow(now, Date.now);
-    return Math.max(0, Math.floor((this.#expiresMs - nowMs) / 86_400_000));
+    return Math.max(0, Math.floor((this.#expiresMs - resolveNow(now, NO_CLOCK)) / 86_400_000));
   }
 
   /**
    * True when the license may run on `machineCode`: not node-locked, activated,
-   * allowed, or (with `now`) holding a running floating lease.
+   * allowed, or holding a floating lease that runs at `now`. Only a floating
+   * lease needs the time: give `now`, or the clock is read for it.
    */
   isOnMachine(machineCode: string, options: { now?: Date | number; allowOverdraft?: boolean } = {}): boolean {
     let locked = this.#lockedMachines;

@@ -61,7 +61,7 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation): Eva
 
   const expiresMs = license.expires ? license.expires.getTime() : null;
   if (!expiryApplies(license, opts.product)) {
-    checks.push(check('expiry', null, undefined, () => `not time-limited (F${opts.product.timeLimitedFeature} not set)`));
+    checks.push(check('expiry', null, undefined, () => `not time-limited (F${opts.product.timeLimitedFeature} is false)`));
   } else if (expiresMs === null) {
     checks.push(check('expiry', null, undefined, () => 'no expiry date'));
   } else if (isExpiredAt(expiresMs, nowMs, toleranceMs)) {

@@ -62,8 +62,8 @@ export type ResolvedFeature = { kind: 'flag'; flag: FeatureNumber } | { kind: 'p
 /** Resolves a requirement to a flag number or a template path. */
 export function resolveFeature(requirement: FeatureRequirement, product: ProductDefinition): ResolvedFeature {
   if (typeof requirement === 'number') return { kind: 'flag', flag: requirement };
-  const named = product.featureNames?.[requirement];
-  if (named !== undefined) return { kind: 'flag', flag: named };
+  const names = product.featureNames;
+  if (names && Object.hasOwn(names, requirement)) return { kind: 'flag', flag: names[requirement]! };
   const m = /^[Ff]([1-8])$/.exec(requirement);
   if (m) return { kind: 'flag', flag: Number(m[1]) as FeatureNumber };
   return { kind: 'path', path: requirement };

@@ -81,10 +81,14 @@ export function resolveEvaluation(options: EvaluationOptions, clock: () => numbe
   for (const [label, n] of [['timeLimitedFeature', product.timeLimitedFeature], ['trialFeature', product.trialFeature]] as const) {
     if (n !== undefined && !isFeatureNumber(n)) throw new OptionError(`"product.${label}" must be a feature number 1–8`);
   }
+  if (product.featureNames !== undefined && (typeof product.featureNames !== 'object' || product.featureNames === null || Array.isArray(product.featureNames))) {
+    throw new OptionError('"product.featureNames" must be an object of name → feature number');
+  }
   for (const [name, n] of Object.entries(product.featureNames ?? {})) {
     if (!isFeatureNumber(n)) throw new OptionError(`feature name "${name}" must map to a feature number 1–8`);
   }
   const required = options.requireFeatures ?? [];
+  if (!Array.isArray(required)) throw new OptionError('"requireFeatures" must be an array of feature numbers or names');
   for (const r of required) {
     if (typeof r === 'number' ? !isFeatureNumber(r) : typeof r !== 'string' || r.length === 0) {
       throw new OptionError(`required feature ${JSON.stringify(r)} must be a number 1–8 or a non-empty name`);

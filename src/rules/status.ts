@@ -20,10 +20,14 @@ export interface LicenseStatus {
   readonly TimeLeft: number;
 }
 
-/** True when expiry applies to this license under the product definition. */
+/**
+ * True when expiry applies to this license under the product definition:
+ * always, unless the product names a time-limited flag and the license has it
+ * explicitly `false`. A masked (`null`) flag fails closed: expiry applies.
+ */
 export function expiryApplies(license: License, product: ProductDefinition): boolean {
   const flag = product.timeLimitedFeature;
-  return flag === undefined || license.features[`F${flag}` as FeatureFlag] === true;
+  return flag === undefined || license.features[`F${flag}` as FeatureFlag] !== false;
 }
 
 /** True when `expires` is at or before now − tolerance. */

@@ -36,6 +36,11 @@ describe('accepted key forms all give the same key', () => {
     expect(imported.weak).toBe(false);
   });
 
+  test('an imported key passes through import unchanged', () => {
+    expect(importPublicKey(reference)).toBe(reference);
+    expect(Object.isFrozen(reference)).toBe(true);
+  });
+
   test('export then import round-trips (XML and PEM)', () => {
     expect(importPublicKey(exportRsaKeyValueXml(reference)).jwk).toEqual(reference.jwk);
     expect(importPublicKey(exportPem(reference)).jwk).toEqual(reference.jwk);
@@ -58,6 +63,9 @@ describe('refused keys have stable codes', () => {
     ['a certificate', key('certificate.pem'), 'ERR_KEY_CERTIFICATE'],
     ['an EC P-256 key', key('ec-p256.public.pem'), 'ERR_KEY_UNSUPPORTED'],
     ['an EC JWK', JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }), 'ERR_KEY_UNSUPPORTED'],
+    ['an RSA JWK claiming alg EdDSA', JSON.stringify({ ...JSON.parse(key('vendor-rsa2048.public.jwk.json')), alg: 'EdDSA' }), 'ERR_KEY_UNSUPPORTED'],
+    ['a PublicKey look-alike object (not made by the importer)', { type: 'rsa', algorithm: 'RS256', bits: 4096, weak: false, jwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB' } }, 'ERR_KEY_UNSUPPORTED'],
+    ['64 KB of BEGIN lines (linear scan, no complete block)', '-----BEGIN PUBLIC KEY-----\n'.repeat(2400), 'ERR_KEY_INVALID'],
     ['XML with junk after the root', `${xml}<junk/>`, 'ERR_KEY_INVALID'],
     ['XML with junk text inside', `<RSAKeyValue>hello<Modulus>${modulus}</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>`, 'ERR_KEY_INVALID'],
     ['XML with an unknown element', `<RSAKeyValue><Modulus>${modulus}</Modulus><Exponent>AQAB</Exponent><Extra/></RSAKeyValue>`, 'ERR_KEY_INVALID'],

@@ -2,6 +2,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { VerifiedLicense, verifyLicenseSync, type Verdict, type VerifyOptions } from '../../src/index.node.ts';
 import { issue, signPayload, VENDOR } from '../support/issue.ts';
+import { signCryptolensPayload } from '../../src/issuer/cryptolens.ts';
+import { nodeBackend } from '../../src/backends/node.ts';
 
 const at = (iso: string): Date => new Date(iso);
 let base: string;
@@ -32,7 +34,7 @@ describe('time', () => {
     expect(check(base, { now: at('2030-01-01T00:00:00Z'), product: { timeLimitedFeature: 3 } }).valid).toBe(true);
   });
   test('invalid now, tolerance or age are option errors, never the clock', () => {
-    for (const bad of [{ now: new Date(Number.NaN) }, { now: Number.POSITIVE_INFINITY }, { clockToleranceSeconds: -1 }, { maxSignatureAgeDays: Number.NaN }, { requireFeatures: [9 as never] }, { machineCode: '  ' }]) {
+    for (const bad of [{ now: new Date(Number.NaN) }, { now: Number.POSITIVE_INFINITY }, { clockToleranceSeconds: -1 }, { maxSignatureAgeDays: Number.NaN }, { requireFeatures: [9 as never] }, { requireFeatures: 'F1' as never }, { machineCode: '  ' }, { product: { featureNames: 'Pro' as never } }]) {
       expect(() => check(base, bad as never)).toThrow(expect.objectContaining({ code: 'ERR_OPTION_INVALID' }));
     }
   });
@@ -67,6 +69,11 @@ describe('features', () => {
     expect(verdict.reasons).toEqual(['FEATURE_MISSING']);
     expect(verdict.checks.find((c) => c.check === 'features')!.detail).toBe('missing F1, F8, Basic');
   });
+  test('feature names are own properties only (no prototype lookups)', () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(check(base, { requireFeatures: [name], product: { featureNames: {} } }).reasons, name).toEqual(check(base, { requireFeatures: [name] }).reasons);
+    }
+  });
   test('cryptolens_features paths must really descend', async () => {
     const template = JSON.stringify(['A', ['B', ['Sub 1', 'Sub 2']], ['C', [['D', ['E']]]]]);
     const text = await issue({ dataObjects: [{ id: 1, name: 'cryptolens_features', stringValue: template }] });
@@ -95,15 +102,31 @@ describe('LicenseStatus', () => {
 });
 
 describe('payload shapes', () => {
-  test('nulls everywhere (FieldsToReturn masking) parse; unknown fields are kept; __proto__ stays data', async () => {
-    const text = await signPayload({ ProductId: 9, ID: null, Key: null, Created: 1, Expires: null, Period: null, F1: null, Notes: null, Block: null, Customer: null, ActivatedMachines: null, AllowedMachines: null, DataObjects: null, SignDate: 1, Brand: 'x', __proto__: { polluted: true } });
+  test('nulls everywhere (FieldsToReturn masking) parse; unknown fields are kept', async () => {
+    const text = await signPayload({ ProductId: 9, ID: null, Key: null, Created: 1, Expires: null, Period: null, F1: null, Notes: null, Block: null, Customer: null, ActivatedMachines: null, AllowedMachines: null, DataObjects: null, SignDate: 1, Brand: 'x' });
     const verdict = check(text, { machineCode: 'M' });
     expect(verdict.license!.key).toBeNull();
     expect(verdict.license!.features.F1).toBeNull();
     expect(verdict.license!.extra.Brand).toBe('x');
-    expect(Object.getPrototypeOf(verdict.license!.extra)).toBeNull();
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(verdict.reasons).toEqual(['MACHINE_MISMATCH']);
+  });
+  test('a signed "__proto__" key lands as plain data in extra and pollutes nothing', async () => {
+    // Signed as raw text: JSON.stringify of an object literal would never emit a "__proto__" key.
+    const raw = '{"ProductId":9,"SignDate":1,"__proto__":{"polluted":true},"Customer":{"Id":1,"__proto__":{"admin":true}}}';
+    const text = await signCryptolensPayload(new TextEncoder().encode(raw), { privateJwk: VENDOR.privateJwk, backend: nodeBackend });
+    const license = check(text).license!;
+    expect(Object.keys(license.extra)).toEqual(['__proto__']);
+    expect(license.extra['__proto__']).toEqual({ polluted: true });
+    expect(Object.getPrototypeOf(license.extra)).toBeNull();
+    expect(Object.keys(license.customer!.extra)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((license.customer as unknown as Record<string, unknown>).admin).toBeUndefined();
+  });
+  test('a masked (null) time-limited flag fails closed: expiry applies', async () => {
+    const text = await signPayload({ ProductId: 1, Expires: 1_700_000_000, F1: null, SignDate: 1_600_000_000 });
+    const verdict = check(text, { product: { timeLimitedFeature: 1 } });
+    expect(verdict.reasons).toEqual(['EXPIRED']);
+    expect(verdict.status!.TimeLimited).toBe(true);
   });
   test('wrong types in known fields and invalid dates are ERR_PAYLOAD_INVALID', async () => {
     for (const bad of [{ ProductId: '1' }, { Expires: 'tomorrow' }, { Expires: '2026-02-30T00:00:00' }, { F1: 1 }, { ActivatedMachines: {} }, { Expires: 1e20 }, { Key: 'A', key: 'B' }]) {
@@ -128,6 +151,14 @@ describe('VerifiedLicense', () => {
     expect(license.isExpired(at('2027-01-01T00:00:00Z'))).toBe(true);
     expect(license.daysLeft(at('2026-12-30T00:00:00Z'))).toBe(2);
     expect(license.evaluate({ now: at('2028-01-01T00:00:00Z'), machineCode: 'M9' }).reasons).toEqual(['EXPIRED', 'MACHINE_MISMATCH']);
+  });
+  test('time questions refuse an invalid now instead of answering', () => {
+    const license = check(base).license!;
+    for (const bad of [Number.NaN, new Date(Number.NaN), Number.POSITIVE_INFINITY]) {
+      expect(() => license.isExpired(bad)).toThrow(expect.objectContaining({ code: 'ERR_OPTION_INVALID' }));
+      expect(() => license.daysLeft(bad)).toThrow(expect.objectContaining({ code: 'ERR_OPTION_INVALID' }));
+    }
+    expect(() => license.isExpired(Date.UTC(2026, 0, 1), -5)).toThrow(expect.objectContaining({ code: 'ERR_OPTION_INVALID' }));
   });
   test('cannot be constructed outside verification', () => {
     expect(() => new VerifiedLicense(Symbol('forged'), {} as never)).toThrow(TypeError);

@@ -26,7 +26,8 @@ function plainRecord(entries: Iterable<[string, unknown]>): Record<string, unkno
 export function lowerKeyIndex(object: JsonObject, where: string, onDuplicate: (message: string) => never = fail): Map<string, string> {
   const index = new Map<string, string>();
   for (const k of Object.keys(object)) {
-    const lower = k.toLowerCase();
+    // ASCII folding only: Unicode case mapping would let "licen\u017Fe" (long s) or the Kelvin sign stand in for a key.
+    const lower = k.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
     if (index.has(lower)) onDuplicate(`${where} has both "${index.get(lower)}" and "${k}"`);
     index.set(lower, k);
   }
@@ -80,7 +81,7 @@ class Fields {
   }
   get(name: string): Json | undefined {
     if (this.index === null) return this.object[name];
-    const actual = this.index.get(name.toLowerCase());
+    const actual = this.index.get(name.toLowerCase()); // names are ASCII literals
     if (actual === undefined) return undefined;
     this.used!.add(actual);
     return this.object[actual];
