@@ -157,3 +157,22 @@ describe('other commands', () => {
     expect(JSON.parse(stdout).valid).toBe(true);
   });
 });
+
+describe('review regressions', () => {
+  test.each(['2026-02-30', '2025-02-29T00:00:00Z', '2026-13-01', '2026-04-31T10:00'])('--now %s is not a real date: exit 2', async (now) => {
+    const r = await cli('verify', lic('valid.skm'), ...XML, '--now', now);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('not a real date');
+  });
+  test('--now 2028-02-29 (a leap day) is accepted', async () => {
+    expect((await cli('verify', lic('valid.skm'), ...XML, '--now', '2026-02-28T00:00:00Z', '--json')).code).toBe(0);
+    expect((await cli('verify', lic('expired.skm'), ...XML, '--now', '2028-02-29', '--json')).code).toBe(1);
+  });
+  test('inspect --json prints a file whose unsigned metadata is nested 100,000 deep', async () => {
+    const response = JSON.parse(readFileSync(lic('valid.skm'), 'utf8')) as Record<string, unknown>;
+    const deep = JSON.stringify({ ...response, metadata: null }).replace('"metadata":null', `"metadata":${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const r = await cli('inspect', file('deep.skm', deep), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).metadata).toBe('[unsigned metadata too deeply nested to print]');
+  });
+});

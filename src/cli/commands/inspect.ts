@@ -30,7 +30,13 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
   try {
     const inspection = inspectLicense(await readLimited(file));
     if (values.json) {
-      io.stdout(JSON.stringify({ file, ...inspection, license: licenseToJson(inspection.license) }));
+      let metadata: unknown = inspection.metadata;
+      try {
+        JSON.stringify(metadata);
+      } catch {
+        metadata = '[unsigned metadata too deeply nested to print]';
+      }
+      io.stdout(JSON.stringify({ file, ...inspection, metadata, license: licenseToJson(inspection.license) }));
     } else {
       const l = inspection.license;
       io.stdout(`${file}: ${inspection.format} (${inspection.form}), ${inspection.algorithm}, signature ${inspection.signatureBytes} bytes — NOT VERIFIED`);

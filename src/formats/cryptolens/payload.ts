@@ -49,7 +49,8 @@ export function parseCryptolensDate(value: Json | undefined, field: string): Dat
     if (!m) fail(`${field} is neither Unix seconds nor an ISO-8601 date`);
     const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
     // Date.parse rolls 2026-02-30 over into March: check the calendar ourselves.
-    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) fail(`${field} is not a real date`);
     const fraction = m[7] ? m[7].slice(0, 4).padEnd(4, '0') : '.000';
     const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction}${m[8] ?? 'Z'}`);
