@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliExit, EXIT } from './io.ts';
+import { isRealDateTime } from '../lib/calendar.ts';
 
 /** Parses `args` against `options`; unknown flags and missing values are usage errors. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -39,12 +40,7 @@ export function dateFlag(name: string, value: string | undefined): Date | undefi
   if (!ISO_8601.test(value)) throw new CliExit(EXIT.USAGE, `--${name} must be an ISO-8601 date such as 2026-11-22T12:00:00Z, got "${value}"`);
   const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
   const [hour = 0, minute = 0, second = 0] = (/T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value) ?? []).slice(1).map((v) => Number(v ?? 0));
-  // Date.parse rolls 2026-02-30 over into March: check the calendar ourselves.
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
-    throw new CliExit(EXIT.USAGE, `--${name} is not a real date: "${value}"`);
-  }
+  if (!isRealDateTime(year, month, day, hour, minute, second)) throw new CliExit(EXIT.USAGE, `--${name} is not a real date: "${value}"`);
   const zoned = /T.*(Z|[+-]\d{2}:\d{2})$/.test(value) || !value.includes('T') ? value : `${value}Z`;
   const ms = Date.parse(zoned);
   if (Number.isNaN(ms)) throw new CliExit(EXIT.USAGE, `--${name} is not a real date: "${value}"`);

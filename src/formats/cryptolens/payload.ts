@@ -5,6 +5,7 @@
  * are matched case-insensitively; known fields with the wrong type are refused
  * (`ERR_PAYLOAD_INVALID`), unknown ones are kept in `extra`.
  */
+import { isRealDateTime } from '../../lib/calendar.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
 import { type ActivatedMachine, type DataObject, type FeatureFlag, type License, type Party } from '../../license/model.ts';
 
@@ -48,10 +49,7 @@ export function parseCryptolensDate(value: Json | undefined, field: string): Dat
     const m = ISO_LOCAL.exec(value);
     if (!m) fail(`${field} is neither Unix seconds nor an ISO-8601 date`);
     const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-    // Date.parse rolls 2026-02-30 over into March: check the calendar ourselves.
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) fail(`${field} is not a real date`);
+    if (!isRealDateTime(year, month, day, hour, minute, second)) fail(`${field} is not a real date`);
     const fraction = m[7] ? m[7].slice(0, 4).padEnd(4, '0') : '.000';
     const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction}${m[8] ?? 'Z'}`);
     if (Number.isNaN(ms)) fail(`${field} is not a real date`);
