@@ -1,9 +1,11 @@
 /**
  * Many licenses at once, for plugin hosts that check hundreds at start-up.
  * Each license goes through the same layers as `verifyLicense`; the signature
- * checks run in parallel (node: `crypto.verify` on the libuv threadpool via
- * the backend's optional `verifyParallel`; WebCrypto: its own asynchronous
- * verify) while the calling thread parses the next license.
+ * checks run in parallel (node: synchronous `crypto.verify` on a small pool
+ * of worker threads beside the calling thread, via the backend's optional
+ * `verifyParallel`, the calling thread verifying too whenever it would
+ * otherwise wait; WebCrypto: its own asynchronous verify) while the calling
+ * thread parses the next license.
  *
  * One bad input never sinks the batch: it gets a typed error in its slot.
  * What every item shares (the options and the key) is checked once, first,

@@ -26,5 +26,5 @@ const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, pure
 export const verifyLicense = api.verifyLicense;
 /** Synchronous `verifyLicense` over node:crypto. */
 export const verifyLicenseSync = api.verifyLicenseSync;
-/** Verifies many licenses under one key in parallel, over node:crypto on the libuv threadpool; answers in input order (see `VerifyApi.verifyLicenses`). */
+/** Verifies many licenses under one key in parallel, over node:crypto on worker threads beside the calling thread; answers in input order (see `VerifyApi.verifyLicenses`). */
 export const verifyLicenses = api.verifyLicenses;

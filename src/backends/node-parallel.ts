@@ -18,10 +18,15 @@
  *   online (some tens of milliseconds after the first large batch), and
  *   whenever the calling thread would otherwise wait, it verifies chunks itself;
  * - no job is lost or answered twice: a chunk is verified by whoever claims it;
- *   if a worker dies, its unfinished chunks are verified here (and no worker
- *   is started again in this process);
+ *   every way a worker leaves the pool (idle exit, crash, exiting by itself,
+ *   busy or not) goes through `retire`, which hands its unanswered chunks back
+ *   to the queue before the link is marked dead, so a dead link never holds a
+ *   chunk; if a worker dies (rather than exiting for being idle), no worker is
+ *   started again in this process;
  * - a worker keeps the process alive only while it has work, and exits after
- *   a few idle seconds.
+ *   a few idle seconds: the idle deadline is cancelled as soon as new work
+ *   arrives, and when it passes it ends the workers only if nothing is queued
+ *   and no worker has a chunk (otherwise the next idle moment arms it again).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -40,8 +45,9 @@ interface Job {
 
 /** Signatures per message to a worker, and per slice the calling thread takes. */
 const CHUNK = 32;
-/** A worker with nothing to do for this long exits. */
+/** A worker with nothing to do for this long exits (see {@link setParallelIdleMs}). */
 const IDLE_MS = 5_000;
+let idleMs = IDLE_MS;
 
 /** The worker: a CommonJS script (evaluated, so it works from sources and from every bundle). */
 const WORKER_SOURCE = `
@@ -84,7 +90,7 @@ let pumpScheduled = false;
 let nextChunkId = 0;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 /** Counters for tests and benchmarks (see {@link parallelPoolStats}). */
-const stats = { inWorkers: 0, here: 0 };
+const stats = { inWorkers: 0, here: 0, idleExits: 0 };
 const jwkText = new WeakMap<PublicKey, string>();
 
 function jwkOf(key: PublicKey): string {
@@ -100,30 +106,59 @@ function busy(link: Link): boolean {
   return link.chunks.size > 0;
 }
 
-function settleIdle(): void {
-  if (idleTimer) clearTimeout(idleTimer);
+function idle(): boolean {
+  return queue.length === 0 && !links.some(busy);
+}
+
+function cancelIdle(): void {
+  if (idleTimer === undefined) return;
+  clearTimeout(idleTimer);
   idleTimer = undefined;
-  if (queue.length > 0 || links.some(busy)) return;
-  idleTimer = setTimeout(() => {
-    for (const link of links.splice(0)) {
-      link.dead = true; // a planned exit, not a failure
-      void link.worker.terminate();
-    }
-  }, IDLE_MS);
+}
+
+/** Arms the idle deadline when there is no work at all (called by `pump` when it finds nothing to do). */
+function settleIdle(): void {
+  cancelIdle();
+  if (!idle()) return;
+  idleTimer = setTimeout(idleDeadline, idleMs);
   idleTimer.unref();
 }
 
-function retire(link: Link): void {
+/**
+ * The idle deadline passed: end the workers, unless there is work after all
+ * (new work cancels the deadline, so this is a second line of defence). The
+ * pump arms the deadline again once the work is answered.
+ */
+function idleDeadline(): void {
+  cancelIdle();
+  if (!idle()) return;
+  for (const link of [...links]) {
+    retire(link, 'idle');
+    stats.idleExits++;
+  }
+}
+
+/**
+ * Takes a worker out of the pool, for any reason: its idle deadline passed
+ * (`'idle'`), or it failed, crashed or exited by itself (`'failed'`). Whatever
+ * it had not answered (a chunk it claimed but never answered included) goes
+ * back to the front of the queue, in order, and is verified here or by
+ * another worker; so marking the link dead can never drop a job. Idempotent:
+ * the `error` and `exit` events of a worker already retired do nothing.
+ */
+function retire(link: Link, why: 'idle' | 'failed'): void {
   if (link.dead) return;
   link.dead = true;
   const index = links.indexOf(link);
   if (index >= 0) links.splice(index, 1);
-  workersUnavailable = true; // a worker that died once is not retried: everything runs here from now on
-  // Whatever it had not answered is verified here (a chunk it claimed but never answered included).
-  for (const chunk of [...link.chunks.values()].reverse()) queue.unshift(...chunk.jobs);
+  // A worker that failed once is not retried: everything runs here from now on. An idle exit is planned: the next batch starts workers again.
+  if (why === 'failed') workersUnavailable = true;
+  const unanswered = [...link.chunks.values()];
   link.chunks.clear();
+  for (const chunk of unanswered.reverse()) queue.unshift(...chunk.jobs);
+  link.worker.unref();
   void link.worker.terminate();
-  schedulePump();
+  if (queue.length > 0) schedulePump();
 }
 
 function startWorkers(): void {
@@ -146,8 +181,8 @@ function startWorkers(): void {
         chunk.jobs.forEach((job, i) => job.resolve(message.results[i] === 1));
         schedulePump();
       });
-      worker.on('error', () => retire(link));
-      worker.on('exit', () => retire(link));
+      worker.on('error', () => retire(link, 'failed'));
+      worker.on('exit', () => retire(link, 'failed')); // after `retire(link, 'idle')`, a no-op
       links.push(link);
     }
   } catch {
@@ -157,6 +192,7 @@ function startWorkers(): void {
 
 /** Sends a chunk as one transferred buffer (cloning many small typed arrays costs more than the verifications). */
 function send(link: Link, jobs: Job[]): void {
+  cancelIdle();
   const id = nextChunkId++;
   let size = 0;
   for (const job of jobs) size += job.data.length + job.signature.length;
@@ -172,8 +208,12 @@ function send(link: Link, jobs: Job[]): void {
   const claim = new Int32Array(new SharedArrayBuffer(4));
   link.chunks.set(id, { jobs, claim });
   link.worker.ref(); // a pending answer keeps the process alive
-  // Every job in a chunk shares one key and digest (see `takeChunk`).
-  link.worker.postMessage({ id, claim, jwk: jwkOf(jobs[0]!.key), digest: jobs[0]!.digest, bytes, ends }, [bytes.buffer, ends.buffer]);
+  try {
+    // Every job in a chunk shares one key and digest (see `takeChunk`).
+    link.worker.postMessage({ id, claim, jwk: jwkOf(jobs[0]!.key), digest: jobs[0]!.digest, bytes, ends }, [bytes.buffer, ends.buffer]);
+  } catch {
+    retire(link, 'failed'); // the chunk is already on the link: it goes back to the queue
+  }
 }
 
 /** Takes up to `CHUNK` jobs from the front of the queue that share the first job's key and digest. */
@@ -186,7 +226,15 @@ function takeChunk(): Job[] {
 
 function verifyHere(jobs: readonly Job[]): void {
   stats.here += jobs.length;
-  for (const job of jobs) job.resolve(job.here());
+  for (const job of jobs) {
+    let ok = false;
+    try {
+      ok = job.here();
+    } catch {
+      // `here` does not throw (a failed check is `false`); if it ever did, the job is still answered.
+    }
+    job.resolve(ok);
+  }
 }
 
 /** The newest chunk a worker has not started, claimed for this thread; `undefined` when there is none. */
@@ -239,6 +287,7 @@ function schedulePump(): void {
  */
 export function verifyInPool(digest: string | null, key: PublicKey, data: Uint8Array, signature: Uint8Array, here: () => boolean): Promise<boolean> {
   return new Promise((resolve) => {
+    cancelIdle(); // new work: the pool is not idle
     queue.push({ digest, key, data, signature, here, resolve });
     // A full chunk goes out at once, so a worker verifies while this thread parses the next licenses.
     if (queue.length >= CHUNK) {
@@ -249,9 +298,27 @@ export function verifyInPool(digest: string | null, key: PublicKey, data: Uint8A
   });
 }
 
-/** How many checks the workers and the calling thread have done, and how many workers are online (internal: tests, benchmarks). */
-export function parallelPoolStats(): { readonly inWorkers: number; readonly here: number; readonly workersOnline: number } {
+/** How many checks the workers and the calling thread have done, how many workers exited for being idle, and how many are online (internal: tests, benchmarks). */
+export function parallelPoolStats(): { readonly inWorkers: number; readonly here: number; readonly idleExits: number; readonly workersOnline: number } {
   return { ...stats, workersOnline: links.filter((l) => l.online && !l.dead).length };
+}
+
+/**
+ * Internal, for tests: how long a worker may stay idle before it exits
+ * (default 5 s); returns the previous value. A deadline already armed is armed
+ * again with the new delay.
+ */
+export function setParallelIdleMs(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError('idle delay must be a finite number of milliseconds >= 0');
+  const previous = idleMs;
+  idleMs = ms;
+  if (idleTimer !== undefined) settleIdle();
+  return previous;
+}
+
+/** Internal, for tests: acts as if the idle deadline passed now (whatever is running). */
+export function expireParallelIdleDeadline(): void {
+  idleDeadline();
 }
 
 /** Internal, for tests: ends every worker abruptly, as a crash would (their unanswered chunks must still be answered). */
