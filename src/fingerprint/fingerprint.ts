@@ -3,6 +3,7 @@
  * survivors with the product salt, derive the machine code and the environment.
  * Pure and synchronous; live collection and fixtures both come through here.
  */
+import { FingerprintError } from '../lib/errors.ts';
 import { COMPONENTS, COMPONENT_NAMES, isPrivilegedComponent, type ComponentKind, type ComponentName } from './components.ts';
 import { environmentFromEvidence, type Environment } from './environment.ts';
 import { checkProductSalt, componentHash, machineCodeDigest } from './hash.ts';
@@ -28,7 +29,7 @@ export interface FingerprintComponent {
 export interface Fingerprint {
   /** 64 upper-case hex characters; see {@link machineCodeBasis}. Suitable for Cryptolens' `MachineCode`/`Mid`. */
   readonly machineCode: string;
-  /** The components the machine code was derived from. */
+  /** The one component the machine code was derived from (never a descriptor); see {@link machineCodeBasis}. */
   readonly machineCodeBasis: readonly ComponentName[];
   /** Every component in display order, whatever its status. */
   readonly components: readonly FingerprintComponent[];
@@ -36,8 +37,29 @@ export interface Fingerprint {
   readonly platform: string;
 }
 
-/** The components the machine code prefers, in order: stable across Wi-Fi, docks, disks and Docker starts. */
-const PREFERRED_BASIS: readonly ComponentName[] = ['system-uuid', 'os-install-id'];
+/**
+ * Where the machine code looks for its basis, in order; the first component
+ * that reads `ok` (and that any user can read on this platform) is the basis.
+ *
+ * 1. `system-uuid`, `os-install-id`: the preferred identities, stable across
+ *    Wi-Fi, docks, disk swaps and Docker starts.
+ * 2. `system-serial`, `board-serial`, `disk-serial`: other identifying hardware
+ *    (a container without a machine-id still sees its host's boot disk).
+ * 3. `mac`: the permanent MACs of physical, non-USB adapters, as a set; down
+ *    interfaces count, virtual and randomised ones never do, so it is stable
+ *    with Wi-Fi off. Last, because a NIC is added or replaced more often.
+ *
+ * Descriptor components (`cpu`) are absent on purpose: every machine of the same
+ * model shares them, so they never enter the basis, not even as a tie-breaker.
+ */
+export const MACHINE_CODE_ORDER: readonly ComponentName[] = Object.freeze([
+  'system-uuid',
+  'os-install-id',
+  'system-serial',
+  'board-serial',
+  'disk-serial',
+  'mac',
+] as const);
 
 function privilegeNote(platform: string): string {
   return platform === 'linux' || platform === 'darwin' ? 'needs root' : 'needs administrator rights';
@@ -86,21 +108,67 @@ function cpuComponent(product: string, platform: string, snapshot: MachineSnapsh
 }
 
 /**
- * Chooses the machine code basis: the first of the system UUID and the OS
- * install id that reads `ok` and that this platform lets any user read. So
- * Windows and macOS use the SMBIOS/platform UUID (stable across OS reinstalls,
- * distinct for VM clones), Linux uses /etc/machine-id (its DMI UUID is
- * root-only, and the code must not depend on running as root). When neither is
- * available (a container without a machine-id), it falls back to every other
- * unprivileged `ok` component except `mac`.
+ * Chooses the machine code basis: the first component of
+ * {@link MACHINE_CODE_ORDER} that reads `ok` and that this platform lets any
+ * user read. So Windows and macOS use the SMBIOS/platform UUID (stable across OS
+ * reinstalls, distinct for VM clones), Linux uses /etc/machine-id (its DMI UUID
+ * and serials are root-only, and the code must not depend on running as root),
+ * and a Linux container without a machine-id falls back to the boot disk serial,
+ * then to the permanent MACs of its physical adapters.
+ *
+ * Returns one component, or an empty list when nothing identifying is readable.
+ * A descriptor (`cpu`) is never returned: the code it would give is shared by
+ * every machine of the same model. {@link fingerprintFromSnapshot} turns the
+ * empty case into a {@link MachineCodeUnavailableError}.
  */
 export function machineCodeBasis(platform: string, components: readonly FingerprintComponent[]): FingerprintComponent[] {
-  const usable = components.filter((c) => c.status === 'ok' && !isPrivilegedComponent(platform, c.name));
-  for (const name of PREFERRED_BASIS) {
-    const preferred = usable.find((c) => c.name === name);
-    if (preferred !== undefined) return [preferred];
+  for (const name of MACHINE_CODE_ORDER) {
+    if (COMPONENTS[name].kind === 'descriptor' || isPrivilegedComponent(platform, name)) continue;
+    const candidate = components.find((c) => c.name === name);
+    if (candidate !== undefined && candidate.status === 'ok' && candidate.hashes.length > 0) return [candidate];
   }
-  return usable.filter((c) => c.name !== 'mac');
+  return [];
+}
+
+/** `disk-serial (absent: not found)`: a component's status and note, for messages. */
+function describeStatus(component: FingerprintComponent): string {
+  return `${component.name} (${component.status}${component.note === undefined ? '' : `: ${component.note}`})`;
+}
+
+/** Why no component could serve as the machine code basis, in words, grouped by reason. */
+function whyNoBasis(platform: string, components: readonly FingerprintComponent[]): string {
+  const descriptor = components.filter((c) => COMPONENTS[c.name].kind === 'descriptor');
+  const privileged = components.filter((c) => COMPONENTS[c.name].kind !== 'descriptor' && isPrivilegedComponent(platform, c.name));
+  const unreadable = components.filter((c) => !descriptor.includes(c) && !privileged.includes(c));
+  const groups: string[] = [];
+  if (unreadable.length > 0) groups.push(`Not readable: ${unreadable.map(describeStatus).join(', ')}.`);
+  if (privileged.length > 0) groups.push(`Root-only on ${platform}, so never used for the machine code: ${privileged.map((c) => `${c.name} (${c.status})`).join(', ')}.`);
+  if (descriptor.length > 0) groups.push(`Shared by every machine of the model, so never used for the machine code: ${descriptor.map((c) => `${c.name} (${c.status})`).join(', ')}.`);
+  return groups.join(' ');
+}
+
+/**
+ * No identifying component of this machine is readable, so no machine code can
+ * be derived: hashing what is left (a CPU model, or nothing) would give every
+ * machine of the model, or every machine at all, the same code. Carries the
+ * components (salted hashes and notes only, never raw values) and the
+ * environment, so a caller can still show what was read and why.
+ */
+export class MachineCodeUnavailableError extends FingerprintError {
+  declare readonly code: 'ERR_FINGERPRINT_UNAVAILABLE';
+  readonly platform: string;
+  /** Every component in display order, as {@link Fingerprint.components}. */
+  readonly components: readonly FingerprintComponent[];
+  readonly environment: Environment;
+  constructor(platform: string, components: readonly FingerprintComponent[], environment: Environment) {
+    super(
+      'ERR_FINGERPRINT_UNAVAILABLE',
+      `no machine code can be derived on this ${platform} machine: no identifying component is readable, and a code from the CPU model or from nothing would be shared by other machines. ${whyNoBasis(platform, components)}`,
+    );
+    this.platform = platform;
+    this.components = components;
+    this.environment = environment;
+  }
 }
 
 /**
@@ -108,6 +176,9 @@ export function machineCodeBasis(platform: string, components: readonly Fingerpr
  * snapshot and salt always give the same fingerprint, on any machine.
  *
  * @throws {FingerprintError} `ERR_FINGERPRINT_INVALID` when `snapshot` is malformed.
+ * @throws {MachineCodeUnavailableError} `ERR_FINGERPRINT_UNAVAILABLE` (a
+ *   {@link FingerprintError}) when no identifying component is readable, so the
+ *   machine code would not tell machines apart; see {@link machineCodeBasis}.
  * @throws {TypeError | RangeError} when `product` is not a non-empty string.
  * @example
  * const fp = fingerprintFromSnapshot(snapshot, 'acme-cad');
@@ -128,12 +199,14 @@ export function fingerprintFromSnapshot(snapshot: MachineSnapshot | unknown, pro
     cpu: cpuComponent(salt, platform, snap),
   };
   const components = COMPONENT_NAMES.map((name) => Object.freeze({ ...byName[name], hashes: Object.freeze([...byName[name].hashes]) }));
+  const environment = environmentFromEvidence(snap.evidence);
   const basis = machineCodeBasis(platform, components);
+  if (basis.length === 0) throw new MachineCodeUnavailableError(platform, Object.freeze(components), environment);
   return Object.freeze({
     machineCode: machineCodeDigest(basis),
     machineCodeBasis: Object.freeze(basis.map((c) => c.name)),
     components: Object.freeze(components),
-    environment: environmentFromEvidence(snap.evidence),
+    environment,
     platform,
   });
 }

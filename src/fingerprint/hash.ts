@@ -5,7 +5,8 @@
  * Node-only (node:crypto), like the rest of `licensekit/fingerprint`.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { ComponentName } from './components.ts';
+import { FingerprintError } from '../lib/errors.ts';
+import { COMPONENTS, type ComponentName } from './components.ts';
 
 /** Length in hex characters of a component hash (128 bits: ample against collisions, compact in a license). */
 export const COMPONENT_HASH_HEX_LENGTH = 32;
@@ -44,8 +45,15 @@ export function componentHash(product: string, name: ComponentName, value: strin
  * The machine code: SHA-256 over the sorted `name=hash,hash` lines of the basis
  * components, as 64 UPPER-CASE hex characters (the form Cryptolens shows for a
  * machine code). The inputs are already salted, so the code is product-specific.
+ *
+ * @throws {FingerprintError} `ERR_FINGERPRINT_UNAVAILABLE` when the basis is
+ *   empty, holds a component without hashes, or holds a descriptor (`cpu`):
+ *   such a code would be shared by many machines (or all of them).
  */
 export function machineCodeDigest(basis: ReadonlyArray<{ readonly name: ComponentName; readonly hashes: readonly string[] }>): string {
+  if (basis.length === 0 || basis.some((c) => c.hashes.length === 0 || COMPONENTS[c.name].kind === 'descriptor')) {
+    throw new FingerprintError('ERR_FINGERPRINT_UNAVAILABLE', `machine code basis must hold identifying components with values, got [${basis.map((c) => c.name).join(', ')}]`);
+  }
   const lines = basis.map((component) => `${component.name}=${[...component.hashes].sort().join(',')}`).sort();
   return createHash('sha256').update(`${MACHINE_CODE_DOMAIN}\n${lines.join('\n')}`).digest('hex').toUpperCase();
 }

@@ -22,7 +22,7 @@ import type { MachineSnapshot } from './snapshot.ts';
 
 export { COMPONENTS, COMPONENT_NAMES, type ComponentKind, type ComponentName, type ComponentSpec } from './components.ts';
 export { environmentFromEvidence, type Environment } from './environment.ts';
-export { fingerprintFromSnapshot, machineCodeBasis, type ComponentStatus, type Fingerprint, type FingerprintComponent } from './fingerprint.ts';
+export { fingerprintFromSnapshot, MACHINE_CODE_ORDER, machineCodeBasis, MachineCodeUnavailableError, type ComponentStatus, type Fingerprint, type FingerprintComponent } from './fingerprint.ts';
 export { COMPONENT_HASH_HEX_LENGTH } from './hash.ts';
 export { matchFingerprint, type ComponentOutcome, type MatchMode, type MatchPolicy, type MatchReason, type MatchResult } from './match.ts';
 export { canonicalMac, classifyInterface, JUNK_VALUES, normalizeIdentifier, type InterfaceVerdict } from './normalize.ts';
@@ -56,6 +56,11 @@ export function collectSnapshot(options: CollectOptions = {}): Promise<MachineSn
  * frozen result until `refresh: true` or {@link clearFingerprintCache}.
  *
  * @throws {TypeError | RangeError} when `product` is not a non-empty string.
+ * @throws {MachineCodeUnavailableError} `ERR_FINGERPRINT_UNAVAILABLE` (a
+ *   `FingerprintError`) when no identifying component is readable (for example
+ *   a container with no machine-id, no disk serial and only virtual adapters):
+ *   a code from the CPU model alone, or from nothing, would be shared by other
+ *   machines. The error carries the components and environment that were read.
  * @example
  * const { machineCode, components } = await fingerprint({ product: 'acme-cad' });
  */
@@ -84,11 +89,15 @@ export async function fingerprint(options: FingerprintOptions): Promise<Fingerpr
  * This machine's code for one product: 64 upper-case hex characters, for
  * Cryptolens' machine code (`Mid`). Derived from one identity any user can
  * read: the system UUID on Windows and macOS, /etc/machine-id on Linux (whose
- * DMI UUID is root-only). It stays the same with Wi-Fi off, Docker started, a
- * disk swapped, and with or without root. On Linux, clones of one VM image
- * share it: refuse clones with {@link matchFingerprint} on the full component
- * set recorded at activation.
+ * DMI UUID is root-only); failing those, a system, board or boot disk serial,
+ * then the permanent MACs of physical adapters (see {@link MACHINE_CODE_ORDER};
+ * never the CPU model). It stays the same with Wi-Fi off, Docker started, a
+ * disk swapped (unless the disk serial is the basis), and with or without
+ * root. On Linux, clones of one VM image share it: refuse clones with
+ * {@link matchFingerprint} on the full component set recorded at activation.
  *
+ * @throws {MachineCodeUnavailableError} `ERR_FINGERPRINT_UNAVAILABLE` when no
+ *   identifying component is readable; see {@link fingerprint}.
  * @example
  * const mid = await machineCode({ product: 'acme-cad' }); // '5E0A…'
  */

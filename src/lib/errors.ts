@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'ERR_BACKEND_UNAVAILABLE'
   | 'ERR_BACKEND_ASYNC_ONLY'
   | 'ERR_FINGERPRINT_INVALID'
+  | 'ERR_FINGERPRINT_UNAVAILABLE'
   | 'ERR_OPTION_INVALID';
 
 /** Base class of every error licensekit throws on purpose. */

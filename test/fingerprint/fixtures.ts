@@ -1,7 +1,7 @@
 /** Loads the recorded machine snapshots and scenarios in fixtures/fingerprints/. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { MachineSnapshot, MatchPolicy } from '../../src/fingerprint/index.ts';
+import type { ComponentName, MachineSnapshot, MatchPolicy } from '../../src/fingerprint/index.ts';
 
 const dir = fileURLToPath(new URL('../../fixtures/fingerprints/', import.meta.url));
 
@@ -12,6 +12,8 @@ export interface SnapshotFixture {
   readonly expect: {
     readonly status: Record<string, string>;
     readonly macCount?: number;
+    /** The one component the machine code comes from, or the error code when no code can be derived. */
+    readonly machineCodeBasis: ComponentName[] | { readonly error: 'ERR_FINGERPRINT_UNAVAILABLE' };
     readonly environment: { virtualMachine: boolean; container: boolean; hypervisor?: string; containerRuntime?: string };
   };
 }
@@ -49,4 +51,9 @@ export const SNAPSHOT_NAMES = [
   'docker-container-recreated',
   'vm-clone-a',
   'vm-clone-b',
+  'container-host-network',
+  'container-cpu-only',
 ] as const;
+
+/** Snapshots from which a machine code can be derived (all but those whose `expect.machineCodeBasis` is an error). */
+export const CODED_SNAPSHOT_NAMES = SNAPSHOT_NAMES.filter((name) => Array.isArray(loadSnapshot(name).expect.machineCodeBasis));

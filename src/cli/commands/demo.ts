@@ -6,13 +6,14 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT, type CliIo } from '../io.ts';
+import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { parseCommandArgs } from '../args.ts';
 import { nodeBackend } from '../../backends/node.ts';
 import { fingerprint } from '../../fingerprint/index.ts';
 import { generateVendorKeyPair, issueCryptolensLicense } from '../../issuer/index.ts';
 import { verifyLicense, type Verdict } from '../../index.node.ts';
 import { decodeBase64, encodeBase64, decodeUtf8 } from '../../lib/bytes.ts';
+import { FingerprintError } from '../../lib/errors.ts';
 import { REASONS } from '../../rules/reasons.ts';
 
 const PRODUCT_ID = 1001;
@@ -51,7 +52,13 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const pair = await generateVendorKeyPair({ modulusLength: 2048 });
   io.stdout('1. Vendor key pair: RSA 2048-bit, generated now (the public key is what a program embeds).');
 
-  const print = await fingerprint({ product: String(PRODUCT_ID) });
+  let print;
+  try {
+    print = await fingerprint({ product: String(PRODUCT_ID) });
+  } catch (error) {
+    if (error instanceof FingerprintError) throw new CliExit(EXIT.USAGE, `cannot bind a license to this machine: [${error.code}] ${error.message}`);
+    throw error;
+  }
   const usable = print.components.filter((c) => c.status === 'ok').length;
   io.stdout(`2. This machine: code ${print.machineCode.slice(0, 16)}… from ${usable} of ${print.components.length} identity components (salted, no serial numbers leave the machine).`);
 

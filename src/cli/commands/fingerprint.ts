@@ -1,8 +1,11 @@
 /**
  * `licensekit fingerprint [--product SALT] [--json]`: prints this machine's
  * code and a table of its identity components with their status. Works
- * without root and says which components would need it.
+ * without root and says which components would need it. When no identifying
+ * component is readable it still prints the table, says that no machine code
+ * can be derived, and exits with 2.
  */
+import type { Environment, FingerprintComponent } from '../../fingerprint/index.ts';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
 
 /** Product salt used when `--product` is not given. */
@@ -16,14 +19,22 @@ components it was derived from. Component values are shown only as salted hashes
 Options:
   --product SALT  product salt; codes differ per product (default "${DEFAULT_FINGERPRINT_PRODUCT}")
   --json          print {"machineCode", "machineCodeBasis", "components": [...], "environment"}
+                  (machineCode null and an "error" when no code can be derived)
+  --refresh       collect again instead of using the cached readings
   --help          show this help
 
-Exit codes: 0 success, 2 bad usage.
+The machine code comes from the first readable of: system UUID, OS install id,
+system serial, board serial, boot disk serial, permanent MACs of physical
+adapters (root-only components never count; the CPU model never does).
+
+Exit codes: 0 success, 2 bad usage or no machine code can be derived (no
+identifying component is readable; the table says why).
 `;
 
 interface FingerprintArgs {
   readonly product: string;
   readonly json: boolean;
+  readonly refresh: boolean;
   readonly help: boolean;
 }
 
@@ -31,9 +42,11 @@ function parseArgs(args: readonly string[]): FingerprintArgs {
   let product = DEFAULT_FINGERPRINT_PRODUCT;
   let json = false;
   let help = false;
+  let refresh = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--refresh') refresh = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--product') {
       const value = args[++i];
@@ -43,7 +56,7 @@ function parseArgs(args: readonly string[]): FingerprintArgs {
     else throw new CliExit(EXIT.USAGE, `unknown argument "${arg}" (see licensekit fingerprint --help)`);
   }
   if (product === '' || product.length > 256) throw new CliExit(EXIT.USAGE, '--product expects 1 to 256 characters');
-  return { product, json, help };
+  return { product, json, refresh, help };
 }
 
 function table(rows: readonly (readonly string[])[]): string {
@@ -51,9 +64,22 @@ function table(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
 }
 
+function componentJson(c: FingerprintComponent) {
+  return { name: c.name, kind: c.kind, weight: c.weight, status: c.status, hashes: c.hashes, ...(c.note === undefined ? {} : { note: c.note }) };
+}
+
+/** What was read: a fingerprint, or the components of a machine that has no machine code. */
+interface Reading {
+  readonly machineCode: string | null;
+  readonly machineCodeBasis: readonly string[];
+  readonly components: readonly FingerprintComponent[];
+  readonly environment: Environment;
+}
+
 /**
  * Runs `licensekit fingerprint`. Returns the exit code; throws {@link CliExit}
- * for bad usage.
+ * for bad usage, and (after printing the component table) with exit 2 when no
+ * identifying component is readable, so no machine code can be derived.
  *
  * @example
  * await fingerprintCommand(['--product', 'acme-cad', '--json'], { stdout: console.log, stderr: console.error });
@@ -64,21 +90,32 @@ export async function fingerprintCommand(args: string[], io: CliIo): Promise<num
     io.stdout(HELP);
     return EXIT.OK;
   }
-  const { fingerprint } = await import('../../fingerprint/index.ts');
-  const fp = await fingerprint({ product: options.product });
+  const { fingerprint, MachineCodeUnavailableError } = await import('../../fingerprint/index.ts');
+  let fp: Reading;
+  let unavailable: InstanceType<typeof MachineCodeUnavailableError> | undefined;
+  try {
+    fp = await fingerprint({ product: options.product, refresh: options.refresh });
+  } catch (error) {
+    if (!(error instanceof MachineCodeUnavailableError)) throw error;
+    unavailable = error;
+    fp = { machineCode: null, machineCodeBasis: [], components: error.components, environment: error.environment };
+  }
+  const failure = unavailable === undefined ? undefined : new CliExit(EXIT.USAGE, `[${unavailable.code}] ${unavailable.message}`);
   if (options.json) {
     io.stdout(
       `${JSON.stringify(
         {
           machineCode: fp.machineCode,
           machineCodeBasis: fp.machineCodeBasis,
-          components: fp.components.map((c) => ({ name: c.name, kind: c.kind, weight: c.weight, status: c.status, hashes: c.hashes, ...(c.note === undefined ? {} : { note: c.note }) })),
+          ...(unavailable === undefined ? {} : { error: { code: unavailable.code, message: unavailable.message } }),
+          components: fp.components.map(componentJson),
           environment: fp.environment,
         },
         null,
         2,
       )}\n`,
     );
+    if (failure !== undefined) throw failure;
     return EXIT.OK;
   }
   const env = fp.environment;
@@ -88,8 +125,8 @@ export async function fingerprintCommand(args: string[], io: CliIo): Promise<num
   ].join(', ');
   const rows = [['component', 'kind', 'weight', 'status', 'note'], ...fp.components.map((c) => [c.name, c.kind, String(c.weight), c.status, c.note ?? ''])];
   const lines = [
-    `machine code  ${fp.machineCode}`,
-    `derived from  ${fp.machineCodeBasis.length > 0 ? fp.machineCodeBasis.join(', ') : 'nothing readable (weak)'}`,
+    `machine code  ${fp.machineCode ?? 'none: no identifying component is readable'}`,
+    `derived from  ${fp.machineCode === null ? 'nothing (the CPU model alone would be shared by every machine of the model)' : fp.machineCodeBasis.join(', ')}`,
     `environment   ${where}`,
     '',
     table(rows),
@@ -99,5 +136,6 @@ export async function fingerprintCommand(args: string[], io: CliIo): Promise<num
     lines.push('', `Not read without privileges: ${needRoot.join(', ')}. They are used for matching when available; the machine code never depends on them.`);
   }
   io.stdout(`${lines.join('\n')}\n`);
+  if (failure !== undefined) throw failure;
   return EXIT.OK;
 }

@@ -9,6 +9,7 @@ import { dateFlag, integerFlag, parseCommandArgs } from '../args.ts';
 import { nodeBackend } from '../../backends/node.ts';
 import { issueCryptolensLicense } from '../../issuer/index.ts';
 import { decodeUtf8 } from '../../lib/bytes.ts';
+import { FingerprintError } from '../../lib/errors.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 
 /** `--help` text of the issue command. */
@@ -71,7 +72,12 @@ export async function issueCommand(args: string[], io: CliIo): Promise<number> {
   let machineCode = values['machine-code'];
   if (machineCode === 'auto') {
     const { machineCode: thisMachine } = await import('../../fingerprint/index.ts');
-    machineCode = await thisMachine({ product: values['fingerprint-salt'] ?? String(productId) });
+    try {
+      machineCode = await thisMachine({ product: values['fingerprint-salt'] ?? String(productId) });
+    } catch (error) {
+      if (error instanceof FingerprintError) throw new CliExit(EXIT.USAGE, `--machine-code auto: [${error.code}] ${error.message}`);
+      throw error;
+    }
   }
   let text: string;
   try {

@@ -8,7 +8,7 @@ import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { dateFlag, integerFlag, numberFlag, parseCommandArgs } from '../args.ts';
 import { renderVerdict, verdictToJson } from '../render.ts';
 import { importPublicKey } from '../../keys/import.ts';
-import { KeyError, isLicenseKitError } from '../../lib/errors.ts';
+import { FingerprintError, KeyError, isLicenseKitError } from '../../lib/errors.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import type { BackendName } from '../../backends/backend.ts';
 import type { VerifyOptions } from '../../verify.ts';
@@ -90,7 +90,12 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   let machineCode = values['machine-code'];
   if (machineCode === 'auto') {
     const { machineCode: thisMachine } = await import('../../fingerprint/index.ts');
-    machineCode = await thisMachine({ product: values['fingerprint-salt'] ?? (productId !== undefined ? String(productId) : 'licensekit') });
+    try {
+      machineCode = await thisMachine({ product: values['fingerprint-salt'] ?? (productId !== undefined ? String(productId) : 'licensekit') });
+    } catch (error) {
+      if (error instanceof FingerprintError) throw new CliExit(EXIT.USAGE, `--machine-code auto: [${error.code}] ${error.message}`);
+      throw error;
+    }
   }
 
   const options: VerifyOptions = {
