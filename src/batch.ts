@@ -12,7 +12,7 @@
  * and a problem there rejects the whole call.
  */
 import type { SignatureBackend } from './backends/backend.ts';
-import type { SignedEnvelope } from './core/envelope.ts';
+import { signatureOutcome, type SignedEnvelope } from './core/envelope.ts';
 import type { PublicKey } from './keys/public-key.ts';
 import { isLicenseKitError, type ErrorCode } from './lib/errors.ts';
 import type { LicenseInput, Verdict } from './verify.ts';
@@ -52,13 +52,12 @@ export function verifyEnvelopeInParallel(envelope: SignedEnvelope, key: PublicKe
   const pending = backend.verifyParallel
     ? backend.verifyParallel(envelope.algorithm, key, envelope.signedBytes, envelope.signature)
     : backend.verify(envelope.algorithm, key, envelope.signedBytes, envelope.signature);
-  return pending.catch(() => false);
+  return pending.catch(signatureOutcome);
 }
 
 /** The item's error, as plain data. */
 export function batchItemError(thrown: unknown): BatchItemError {
   if (isLicenseKitError(thrown)) return { code: thrown.code, name: thrown.name, message: thrown.message, cause: thrown };
-  if (thrown instanceof TypeError) return { code: 'ERR_INPUT_TYPE', name: thrown.name, message: thrown.message, cause: thrown };
   const name = thrown instanceof Error ? thrown.name : 'Error';
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return { code: 'ERR_UNEXPECTED', name, message, cause: thrown };
@@ -84,8 +83,14 @@ export async function runBatch<P>(inputs: readonly unknown[], steps: BatchSteps<
   const lane = async (): Promise<void> => {
     while (next < inputs.length) {
       const i = next++;
+      const input = inputs[i];
+      if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+        const error = new TypeError('license input must be a string or a Uint8Array');
+        results[i] = { ok: false, error: { code: 'ERR_INPUT_TYPE', name: error.name, message: error.message, cause: error } };
+        continue;
+      }
       try {
-        const prepared = steps.prepare(inputs[i] as LicenseInput);
+        const prepared = steps.prepare(input);
         const signatureOk = await steps.verify(prepared);
         results[i] = { ok: true, verdict: steps.finish(prepared, signatureOk) };
       } catch (error) {

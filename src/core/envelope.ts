@@ -40,7 +40,7 @@ export function checkKeyFits(envelope: SignedEnvelope, key: PublicKey, allowed?:
  * `ERR_ALGORITHM_UNSUPPORTED`) propagates; anything else it throws counts as
  * "did not verify".
  */
-function signatureOutcome(error: unknown): false {
+export function signatureOutcome(error: unknown): false {
   if (isLicenseKitError(error)) throw error;
   return false;
 }
