@@ -176,3 +176,15 @@ describe('review regressions', () => {
     expect(JSON.parse(r.out).metadata).toBe('[unsigned metadata too deeply nested to print]');
   });
 });
+
+describe('option problems are usage errors, said once', () => {
+  test.each([
+    [['--require-feature', '9'], 'feature numbers are 1-8'],
+    [['--machine-code', '   '], 'machineCode'],
+  ])('%j: exit 2 before any file is read', async (flags, message) => {
+    const r = await cli('verify', lic('valid.skm'), lic('blocked.skm'), ...XML, ...NOW, '--json', ...flags);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(message);
+  });
+});

@@ -8,7 +8,8 @@ import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { dateFlag, integerFlag, numberFlag, parseCommandArgs } from '../args.ts';
 import { renderVerdict, verdictToJson } from '../render.ts';
 import { importPublicKey } from '../../keys/import.ts';
-import { FingerprintError, KeyError, isLicenseKitError } from '../../lib/errors.ts';
+import { FingerprintError, KeyError, OptionError, isLicenseKitError } from '../../lib/errors.ts';
+import { resolveEvaluation } from '../../rules/options.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import type { BackendName } from '../../backends/backend.ts';
 import type { VerifyOptions } from '../../verify.ts';
@@ -104,7 +105,11 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     clockToleranceSeconds: numberFlag('clock-tolerance', values['clock-tolerance']),
     machineCode,
     allowOverdraft: values['allow-overdraft'] === true,
-    requireFeatures: (values['require-feature'] ?? []).map((r) => (/^[1-8]$/.test(r) ? (Number(r) as FeatureNumber) : r)),
+    requireFeatures: (values['require-feature'] ?? []).map((r) => {
+      if (!/^\d+$/.test(r)) return r;
+      if (!/^[1-8]$/.test(r)) throw new CliExit(EXIT.USAGE, `--require-feature ${r}: feature numbers are 1-8`);
+      return Number(r) as FeatureNumber;
+    }),
     maxSignatureAgeDays: numberFlag('max-signature-age', values['max-signature-age']),
     productId,
     backend,
@@ -114,6 +119,14 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       trialFeature: featureNumber('trial-feature', values['trial-feature']),
     },
   };
+
+  // Bad option values are a usage error, said once, before any file is read.
+  try {
+    resolveEvaluation(options);
+  } catch (error) {
+    if (error instanceof OptionError) throw new CliExit(EXIT.USAGE, error.message);
+    throw error;
+  }
 
   const { verifyLicense } = await import('../../index.node.ts');
   let exit: number = EXIT.OK;
