@@ -83,7 +83,8 @@ export function decodeBase64(text: string): Uint8Array | Base64Problem {
     // result counts only if it re-encodes to exactly the text: the same
     // acceptance as the strict loop below, for padded input.
     const bytes = nativeBuffer.from(text, 'base64');
-    // A plain Uint8Array view: Buffer's slice() shares memory, Uint8Array's copies, and callers rely on the latter.
+    // A plain Uint8Array view (Buffer's slice() shares memory, Uint8Array's copies; callers rely on copies).
+    // Small results live in Node's shared 8 KiB pool: never transfer or expose their .buffer.
     if (bytes.toString('base64') === text) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
   return decodeBase64Portable(text);
