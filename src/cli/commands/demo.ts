@@ -60,7 +60,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     throw error;
   }
   const usable = print.components.filter((c) => c.status === 'ok').length;
-  io.stdout(`2. This machine: code ${print.machineCode.slice(0, 16)}… from ${usable} of ${print.components.length} identity components (salted, no serial numbers leave the machine).`);
+  io.stdout(`2. This machine: code ${print.machineCode.slice(0, 16)}… derived from ${print.machineCodeBasis.join(', ')}; ${usable} of ${print.components.length} identity components readable for tolerant matching (salted hashes only: no serial number leaves the machine).`);
 
   const license = await issueCryptolensLicense(
     { productId: PRODUCT_ID, created: now, expires: new Date(now.getTime() + 30 * 86_400_000), features: [1, 3], activatedMachines: [{ mid: print.machineCode, time: now, friendlyName: 'demo machine' }], maxNoOfMachines: 1 },
