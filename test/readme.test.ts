@@ -13,14 +13,16 @@ import { FIXTURES_DIR } from '../scripts/make-fixtures.ts';
 import { issue, VENDOR } from './support/issue.ts';
 
 const root = join(FIXTURES_DIR, '..');
-const example = /```js\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!;
+const examples = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const example = examples[0]!;
+const fingerprintExample = examples.find((e) => e.includes('matchFingerprint'))!;
 
-async function runExample(license: string): Promise<{ stdout: string; stderr: string }> {
+async function runExample(license: string, code = example): Promise<{ stdout: string; stderr: string }> {
   const dir = join(root, 'test-results', 'readme-example');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'license.skm'), license);
   writeFileSync(join(dir, 'vendor-public.xml'), VENDOR.publicXml);
-  writeFileSync(join(dir, 'example.mjs'), example);
+  writeFileSync(join(dir, 'example.mjs'), code);
   return promisify(execFile)(process.execPath, ['example.mjs'], { cwd: dir });
 }
 
@@ -44,5 +46,12 @@ describe('README example', () => {
   test('refuses, with every reason, one issued for another machine without F1', async () => {
     const { stderr } = await runExample(await issue({ ...claims, features: [3], activatedMachines: [{ mid: 'ANOTHER-MACHINE' }], maxNoOfMachines: 1 }, new Date(now - 60_000)));
     expect(stderr.trim()).toBe("license refused: [ 'MACHINE_MISMATCH', 'FEATURE_MISSING' ]");
+  });
+
+  test('the tolerant-fingerprint example matches this machine against its own recording', async () => {
+    const probe = `${fingerprintExample}\nconsole.log(JSON.stringify({ matched: match.matched, reason: match.reason, stored: recorded.length > 0 }));\n`;
+    const { stdout, stderr } = await runExample('', probe);
+    expect(stderr).toBe('');
+    expect(JSON.parse(stdout)).toEqual({ matched: true, reason: 'match', stored: true });
   });
 });
