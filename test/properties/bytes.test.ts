@@ -1,5 +1,6 @@
 /** Round-trip laws of the engine-independent byte helpers, against Node's own codecs. */
 import { fc, test } from '@fast-check/vitest';
+import { asciiLowerCase } from '../../src/formats/cryptolens/payload.ts';
 import { expect } from 'vitest';
 import { decodeBase64, decodeBase64Portable, decodeBase64Url, decodeUtf8Portable, encodeBase64, encodeBase64Url, encodeUtf8Portable } from '../../src/lib/bytes.ts';
 
@@ -40,3 +41,12 @@ test.prop([fc.oneof(fc.base64String({ maxLength: 64 }), fc.string({ maxLength: 6
     else expect(fast).toEqual(portable);
   },
 );
+
+test.prop([fc.string({ maxLength: 40 })])('asciiLowerCase lowers exactly A-Z and leaves every other character as it is', (text) => {
+  const lowered = asciiLowerCase(text);
+  expect(lowered.length).toBe(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    expect(lowered[i]).toBe(c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
+  }
+});

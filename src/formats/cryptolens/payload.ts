@@ -23,12 +23,30 @@ function plainRecord(entries: Iterable<[string, unknown]>): Record<string, unkno
   return Object.freeze(out);
 }
 
+/**
+ * Lower-cases A–Z only. Unicode case mapping would let look-alikes such as the
+ * Kelvin sign (U+212A, lower-cased to "k") stand in for a key's letters.
+ */
+export function asciiLowerCase(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      let out = text.slice(0, i);
+      for (let j = i; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        out += d >= 65 && d <= 90 ? String.fromCharCode(d + 32) : text[j];
+      }
+      return out;
+    }
+  }
+  return text;
+}
+
 /** Indexes an object's keys by lower case; refuses two keys that differ only in case. */
 export function lowerKeyIndex(object: JsonObject, where: string, onDuplicate: (message: string) => never = fail): Map<string, string> {
   const index = new Map<string, string>();
   for (const k of Object.keys(object)) {
-    // ASCII folding only: Unicode case mapping would let "licen\u017Fe" (long s) or the Kelvin sign stand in for a key.
-    const lower = k.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+    const lower = asciiLowerCase(k);
     if (index.has(lower)) onDuplicate(`${where} has both "${index.get(lower)}" and "${k}"`);
     index.set(lower, k);
   }
