@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliExit, EXIT } from './io.ts';
 import { isRealDateTime } from '../lib/calendar.ts';
+import type { FeatureNumber } from '../license/model.ts';
 
 /** Parses `args` against `options`; unknown flags and missing values are usage errors. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -22,6 +23,13 @@ export function integerFlag(name: string, value: string | undefined, min = Numbe
     throw new CliExit(EXIT.USAGE, `--${name} must be a whole number${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got "${value}"`);
   }
   return Number(value);
+}
+
+/** Reads a feature-number flag value (1–8), or exits 2. */
+export function featureNumberFlag(name: string, value: string | undefined): FeatureNumber | undefined {
+  const n = integerFlag(name, value);
+  if (n !== undefined && (n < 1 || n > 8)) throw new CliExit(EXIT.USAGE, `--${name} must be between 1 and 8`);
+  return n as FeatureNumber | undefined;
 }
 
 /** Reads a non-negative number flag value, or exits 2. */

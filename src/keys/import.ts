@@ -13,7 +13,8 @@ import { importRsaKeyValueXml, looksLikeXml } from './xml.ts';
 /** Anything `importPublicKey` accepts. */
 export type KeyInput = string | Uint8Array | Record<string, unknown> | PublicKey;
 
-const MAX_KEY_INPUT = 64 * 1024;
+/** Largest key input accepted, in bytes or characters (a PEM or XML key is well under 4 KiB). */
+export const MAX_KEY_INPUT_BYTES = 64 * 1024;
 
 /**
  * Imports a public key, detecting its form. Throws `KeyError` with a stable code
@@ -25,7 +26,7 @@ const MAX_KEY_INPUT = 64 * 1024;
 export function importPublicKey(input: KeyInput): PublicKey {
   if (isPublicKey(input)) return input;
   if (input instanceof Uint8Array) {
-    if (input.length > MAX_KEY_INPUT) throw new KeyError('ERR_KEY_INVALID', `key input larger than ${MAX_KEY_INPUT} bytes`);
+    if (input.length > MAX_KEY_INPUT_BYTES) throw new KeyError('ERR_KEY_INVALID', `key input larger than ${MAX_KEY_INPUT_BYTES} bytes`);
     if (input[0] === 0x30) return importSpki(input);
     const text = decodeUtf8(input);
     if (text === null) throw new KeyError('ERR_KEY_INVALID', 'key bytes are neither DER nor UTF-8 text');
@@ -33,7 +34,7 @@ export function importPublicKey(input: KeyInput): PublicKey {
   }
   if (typeof input === 'object' && input !== null) return importJwk(input);
   if (typeof input !== 'string') throw new TypeError('key must be a string, Uint8Array, JWK object or imported PublicKey');
-  if (input.length > MAX_KEY_INPUT) throw new KeyError('ERR_KEY_INVALID', `key text longer than ${MAX_KEY_INPUT} characters`);
+  if (input.length > MAX_KEY_INPUT_BYTES) throw new KeyError('ERR_KEY_INVALID', `key text longer than ${MAX_KEY_INPUT_BYTES} characters`);
   const text = input.replace(/^\uFEFF/, '');
   if (looksLikePem(text)) return importPem(text);
   if (looksLikeXml(text)) return importRsaKeyValueXml(text);

@@ -5,12 +5,12 @@
 import { writeFile } from 'node:fs/promises';
 import { readLimited, FileReadError } from '../files.ts';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
-import { dateFlag, integerFlag, parseCommandArgs } from '../args.ts';
+import { dateFlag, featureNumberFlag, integerFlag, parseCommandArgs } from '../args.ts';
 import { nodeBackend } from '../../backends/node.ts';
 import { issueCryptolensLicense } from '../../issuer/index.ts';
 import { decodeUtf8 } from '../../lib/bytes.ts';
-import { FingerprintError } from '../../lib/errors.ts';
-import type { FeatureNumber } from '../../license/model.ts';
+import { MAX_KEY_INPUT_BYTES } from '../../keys/import.ts';
+import { resolveMachineCodeFlag } from '../machine-code.ts';
 
 /** `--help` text of the issue command. */
 export const ISSUE_HELP = `licensekit issue --private-key FILE --product-id N [options]
@@ -58,27 +58,16 @@ export async function issueCommand(args: string[], io: CliIo): Promise<number> {
   const days = integerFlag('days', values.days, 0);
   const expires = dateFlag('expires', values.expires) ?? new Date(now.getTime() + (days ?? 30) * 86_400_000);
   const features = (values.feature ?? []).map((f) => {
-    const n = integerFlag('feature', f);
-    if (n === undefined || n < 1 || n > 8) throw new CliExit(EXIT.USAGE, '--feature must be 1-8');
-    return n as FeatureNumber;
+    return featureNumberFlag('feature', f)!;
   });
   let privateJwk: Record<string, string>;
   try {
-    privateJwk = JSON.parse(decodeUtf8(await readLimited(values['private-key'], 64 * 1024)) ?? '');
+    privateJwk = JSON.parse(decodeUtf8(await readLimited(values['private-key'], MAX_KEY_INPUT_BYTES)) ?? '');
     if (typeof privateJwk !== 'object' || privateJwk === null || typeof privateJwk.d !== 'string') throw new Error('not a private JWK (no "d")');
   } catch (error) {
     throw new CliExit(EXIT.KEY, `private key ${values['private-key']}: ${error instanceof FileReadError ? error.message : (error as Error).message}`);
   }
-  let machineCode = values['machine-code'];
-  if (machineCode === 'auto') {
-    const { machineCode: thisMachine } = await import('../../fingerprint/index.ts');
-    try {
-      machineCode = await thisMachine({ product: values['fingerprint-salt'] ?? String(productId) });
-    } catch (error) {
-      if (error instanceof FingerprintError) throw new CliExit(EXIT.USAGE, `--machine-code auto: [${error.code}] ${error.message}`);
-      throw error;
-    }
-  }
+  const machineCode = await resolveMachineCodeFlag(values['machine-code'], values['fingerprint-salt'] ?? String(productId));
   let text: string;
   try {
     text = await issueCryptolensLicense(

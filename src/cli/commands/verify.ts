@@ -5,10 +5,11 @@
  */
 import { readLimited, FileReadError } from '../files.ts';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
-import { dateFlag, integerFlag, numberFlag, parseCommandArgs } from '../args.ts';
+import { dateFlag, featureNumberFlag, integerFlag, numberFlag, parseCommandArgs } from '../args.ts';
 import { renderVerdict, verdictToJson } from '../render.ts';
-import { importPublicKey } from '../../keys/import.ts';
-import { FingerprintError, KeyError, OptionError, isLicenseKitError } from '../../lib/errors.ts';
+import { MAX_KEY_INPUT_BYTES, importPublicKey } from '../../keys/import.ts';
+import { KeyError, OptionError, isLicenseKitError } from '../../lib/errors.ts';
+import { resolveMachineCodeFlag } from '../machine-code.ts';
 import { resolveEvaluation } from '../../rules/options.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import type { BackendName } from '../../backends/backend.ts';
@@ -35,12 +36,6 @@ Verifies license files offline and reports every check.
   --json                     one JSON object per file per line
 
 Exit status: 0 all valid, 1 any not valid, 2 unreadable input or bad usage, 3 key problem.`;
-
-function featureNumber(flag: string, value: string | undefined): FeatureNumber | undefined {
-  const n = integerFlag(flag, value);
-  if (n !== undefined && (n < 1 || n > 8)) throw new CliExit(EXIT.USAGE, `--${flag} must be between 1 and 8`);
-  return n as FeatureNumber | undefined;
-}
 
 /** Runs `licensekit verify`. */
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
@@ -82,22 +77,13 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
 
   let key;
   try {
-    key = importPublicKey(await readLimited(values.key, 64 * 1024));
+    key = importPublicKey(await readLimited(values.key, MAX_KEY_INPUT_BYTES));
   } catch (error) {
     if (error instanceof FileReadError || isLicenseKitError(error)) throw new CliExit(EXIT.KEY, `key ${values.key}: ${(error as Error).message}`);
     throw error;
   }
 
-  let machineCode = values['machine-code'];
-  if (machineCode === 'auto') {
-    const { machineCode: thisMachine } = await import('../../fingerprint/index.ts');
-    try {
-      machineCode = await thisMachine({ product: values['fingerprint-salt'] ?? (productId !== undefined ? String(productId) : 'licensekit') });
-    } catch (error) {
-      if (error instanceof FingerprintError) throw new CliExit(EXIT.USAGE, `--machine-code auto: [${error.code}] ${error.message}`);
-      throw error;
-    }
-  }
+  const machineCode = await resolveMachineCodeFlag(values['machine-code'], values['fingerprint-salt'] ?? (productId !== undefined ? String(productId) : 'licensekit'));
 
   const options: VerifyOptions = {
     key,
@@ -115,8 +101,8 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     backend,
     product: {
       featureNames,
-      timeLimitedFeature: featureNumber('time-limited-feature', values['time-limited-feature']),
-      trialFeature: featureNumber('trial-feature', values['trial-feature']),
+      timeLimitedFeature: featureNumberFlag('time-limited-feature', values['time-limited-feature']),
+      trialFeature: featureNumberFlag('trial-feature', values['trial-feature']),
     },
   };
 
