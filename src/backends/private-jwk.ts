@@ -2,22 +2,16 @@
  * Reading the members of a private JWK (issuing side), shared by the backends
  * that sign without a native JWK importer (pure JavaScript, node-forge).
  */
-import { decodeBase64Url } from '../lib/bytes.ts';
+import { jwkMemberBytes } from '../keys/jwk.ts';
 import { KeyError } from '../lib/errors.ts';
 import type { PrivateJwk } from './backend.ts';
 
 /**
- * The bytes of base64url member `name` of `jwk`.
+ * The bytes of base64url member `name` of a private JWK.
  * Throws `KeyError` `ERR_KEY_INVALID` when it is missing or not base64url.
  */
 export function jwkBytes(jwk: PrivateJwk, name: string): Uint8Array {
-  const text = jwk[name];
-  if (typeof text !== 'string' || text.length === 0) {
-    throw new KeyError('ERR_KEY_INVALID', `private JWK lacks "${name}"`);
-  }
-  const bytes = decodeBase64Url(text);
-  if (typeof bytes === 'string') throw new KeyError('ERR_KEY_INVALID', `private JWK member "${name}" is not base64url (${bytes})`);
-  return bytes;
+  return jwkMemberBytes(jwk, name, 'private JWK');
 }
 
 /** Checks `jwk.kty` (and `crv` for OKP); throws `KeyError` `ERR_KEY_INVALID` otherwise. */

@@ -6,11 +6,16 @@ import { decodeBase64Url } from '../lib/bytes.ts';
 import { KeyError } from '../lib/errors.ts';
 import { createEd25519PublicKey, createRsaPublicKey, type PublicKey } from './public-key.ts';
 
-function member(jwk: Record<string, unknown>, name: string): Uint8Array {
+/**
+ * The bytes of base64url member `name` of a JWK (public or private; `label`
+ * names which in messages). Throws `KeyError` `ERR_KEY_INVALID` when it is
+ * missing, empty or not base64url.
+ */
+export function jwkMemberBytes(jwk: Readonly<Record<string, unknown>>, name: string, label = 'JWK'): Uint8Array {
   const value = jwk[name];
-  if (typeof value !== 'string' || value.length === 0) throw new KeyError('ERR_KEY_INVALID', `JWK member "${name}" must be a non-empty base64url string`);
+  if (typeof value !== 'string' || value.length === 0) throw new KeyError('ERR_KEY_INVALID', `${label} member "${name}" must be a non-empty base64url string`);
   const bytes = decodeBase64Url(value);
-  if (typeof bytes === 'string') throw new KeyError('ERR_KEY_INVALID', `JWK member "${name}" is not valid base64url (${bytes})`);
+  if (typeof bytes === 'string') throw new KeyError('ERR_KEY_INVALID', `${label} member "${name}" is not valid base64url (${bytes})`);
   return bytes;
 }
 
@@ -25,11 +30,11 @@ export function importJwk(jwk: unknown): PublicKey {
   }
   if (record.kty === 'RSA') {
     if (record.alg !== undefined && record.alg !== 'RS256') throw new KeyError('ERR_KEY_UNSUPPORTED', `an RSA JWK cannot have "alg" ${String(record.alg)}`);
-    return createRsaPublicKey(member(record, 'n'), member(record, 'e'));
+    return createRsaPublicKey(jwkMemberBytes(record, 'n'), jwkMemberBytes(record, 'e'));
   }
   if (record.kty === 'OKP' && record.crv === 'Ed25519') {
     if (record.alg !== undefined && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') throw new KeyError('ERR_KEY_UNSUPPORTED', `an Ed25519 JWK cannot have "alg" ${String(record.alg)}`);
-    return createEd25519PublicKey(member(record, 'x'));
+    return createEd25519PublicKey(jwkMemberBytes(record, 'x'));
   }
   throw new KeyError('ERR_KEY_UNSUPPORTED', `unsupported JWK (kty ${String(record.kty)}${record.crv ? `, crv ${String(record.crv)}` : ''}); licensekit verifies RSA and Ed25519`);
 }
