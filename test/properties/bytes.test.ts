@@ -1,6 +1,6 @@
 /** Round-trip laws of the engine-independent byte helpers, against Node's own codecs. */
 import { fc, test } from '@fast-check/vitest';
-import { asciiLowerCase } from '../../src/formats/cryptolens/payload.ts';
+import { asciiLowerCase } from '../../src/formats/cryptolens/field-names.ts';
 import { expect } from 'vitest';
 import { decodeBase64, decodeBase64Portable, decodeBase64Url, decodeUtf8Portable, encodeBase64, encodeBase64Url, encodeUtf8Portable } from '../../src/lib/bytes.ts';
 

@@ -9,7 +9,7 @@
 import { decodeBase64, decodeUtf8 } from '../../lib/bytes.ts';
 import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
 import type { SignedEnvelope } from '../../core/envelope.ts';
-import { lowerKeyIndex } from './payload.ts';
+import { lowerKeyIndex } from './field-names.ts';
 
 /** The compact form's prefix written by the C++ client's `LicenseKey::to_string()`. */
 export const COMPACT_PREFIX = 'v20180502-';
@@ -75,7 +75,7 @@ export function parseCryptolensEnvelope(text: string): CryptolensEnvelope {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) inputError('ERR_ENVELOPE_INVALID', 'license JSON must be an object');
   const object = doc as Record<string, unknown>;
-  const index = lowerKeyIndex(object as never, 'license response', (m) => inputError('ERR_ENVELOPE_INVALID', m));
+  const index = lowerKeyIndex(object, 'license response', (m) => inputError('ERR_ENVELOPE_INVALID', m));
   const field = (name: string): unknown => {
     const k = index.get(name);
     return k === undefined ? undefined : object[k];

@@ -7,6 +7,7 @@
  */
 import { isRealDateTime } from '../../lib/calendar.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
+import { lowerKeyIndex } from './field-names.ts';
 import { type ActivatedMachine, type DataObject, type FeatureFlag, type License, type Party } from '../../license/model.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -21,36 +22,6 @@ function plainRecord(entries: Iterable<[string, unknown]>): Record<string, unkno
   const out = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: false, configurable: false });
   return Object.freeze(out);
-}
-
-/**
- * Lower-cases A–Z only. Unicode case mapping would let look-alikes such as the
- * Kelvin sign (U+212A, lower-cased to "k") stand in for a key's letters.
- */
-export function asciiLowerCase(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) {
-      let out = text.slice(0, i);
-      for (let j = i; j < text.length; j++) {
-        const d = text.charCodeAt(j);
-        out += d >= 65 && d <= 90 ? String.fromCharCode(d + 32) : text[j];
-      }
-      return out;
-    }
-  }
-  return text;
-}
-
-/** Indexes an object's keys by lower case; refuses two keys that differ only in case. */
-export function lowerKeyIndex(object: JsonObject, where: string, onDuplicate: (message: string) => never = fail): Map<string, string> {
-  const index = new Map<string, string>();
-  for (const k of Object.keys(object)) {
-    const lower = asciiLowerCase(k);
-    if (index.has(lower)) onDuplicate(`${where} has both "${index.get(lower)}" and "${k}"`);
-    index.set(lower, k);
-  }
-  return index;
 }
 
 const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$/;
@@ -93,7 +64,7 @@ class Fields {
         break;
       }
     }
-    if (!exact) this.index = lowerKeyIndex(object, where);
+    if (!exact) this.index = lowerKeyIndex(object, where, fail);
     this.used = exact ? null : new Set();
   }
   get(name: string): Json | undefined {
