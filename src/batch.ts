@@ -14,16 +14,17 @@
 import type { SignatureBackend } from './backends/backend.ts';
 import { signatureOutcome, type SignedEnvelope } from './core/envelope.ts';
 import type { PublicKey } from './keys/public-key.ts';
-import { isLicenseKitError, type ErrorCode } from './lib/errors.ts';
+import { isLicenseKitError, type CodeOf, type ErrorCode } from './lib/errors.ts';
 import type { LicenseInput, Verdict } from './verify.ts';
 
-/** Codes of a batch item's error: the library's codes, plus two for what is not a `LicenseKitError`. */
-export type BatchErrorCode =
-  | ErrorCode
-  /** The item is neither a string nor a Uint8Array (`verifyLicense` throws a `TypeError`). */
-  | 'ERR_INPUT_TYPE'
-  /** Anything else thrown while verifying the item (a bug): see `cause`. */
-  | 'ERR_UNEXPECTED';
+/**
+ * Codes of a batch item's error: the library's codes, plus the two that
+ * `ERROR_CODES` gives to `BatchItemError` for what is not a `LicenseKitError`:
+ * `ERR_INPUT_TYPE` (the item is neither a string nor a Uint8Array;
+ * `verifyLicense` throws a `TypeError`) and `ERR_UNEXPECTED` (anything else
+ * thrown while verifying the item, a bug: see `cause`).
+ */
+export type BatchErrorCode = ErrorCode | CodeOf<'BatchItemError'>;
 
 /** Why one item of a batch has no verdict: what `verifyLicense` would have rejected with. */
 export interface BatchItemError {

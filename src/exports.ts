@@ -17,6 +17,8 @@ export type { BackendName, SignatureBackend, PrivateJwk, JwkKeyPair } from './ba
 export type { BackendChoice } from './backends/select.ts';
 export {
   BackendError,
+  ERROR_CODES,
+  FileReadError,
   FingerprintError,
   KeyError,
   LicenseInputError,
@@ -24,5 +26,13 @@ export {
   OptionError,
   UnsupportedFormatError,
   isLicenseKitError,
+  type BackendErrorCode,
+  type CodeOf,
+  type ErrorClassName,
   type ErrorCode,
+  type ErrorCodeInfo,
+  type FingerprintErrorCode,
+  type KeyErrorCode,
+  type LicenseInputErrorCode,
+  type LicenseKitErrorOptions,
 } from './lib/errors.ts';

@@ -4,16 +4,10 @@
  */
 import { open } from 'node:fs/promises';
 import { DEFAULT_MAX_INPUT_BYTES } from '../verify.ts';
-import { LicenseInputError } from '../lib/errors.ts';
+import { FileReadError, LicenseInputError } from '../lib/errors.ts';
 
-/** A file that could not be read at all. */
-export class FileReadError extends Error {
-  readonly code = 'ERR_FILE_UNREADABLE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'FileReadError';
-  }
-}
+/** A file that could not be read at all (`ERR_FILE_UNREADABLE`); it lives with every other code in `lib/errors.ts`. */
+export { FileReadError };
 
 /** Reads a file's bytes, refusing files larger than `maxBytes` without reading them. */
 export async function readLimited(path: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Uint8Array> {
@@ -21,7 +15,7 @@ export async function readLimited(path: string, maxBytes = DEFAULT_MAX_INPUT_BYT
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw new FileReadError(`cannot open ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new FileReadError(`cannot open ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
   try {
     const stat = await handle.stat();

@@ -4,6 +4,7 @@
  * or throw `CliExit`.
  */
 import { CliExit, EXIT, type CliIo } from './io.ts';
+import { exitStatusOf } from './exit-status.ts';
 import { isLicenseKitError } from '../lib/errors.ts';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -56,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (isLicenseKitError(error)) {
       io.stderr(`licensekit ${name}: [${error.code}] ${error.message}`);
-      return error.code.startsWith('ERR_KEY') ? EXIT.KEY : EXIT.USAGE;
+      return exitStatusOf(error.code);
     }
     io.stderr(`licensekit ${name}: internal error: ${(error as Error)?.message ?? String(error)} (please report this)`);
     return EXIT.USAGE;
