@@ -11,7 +11,7 @@ import { nodeBackend } from '../../src/backends/node.ts';
 import { createEd25519PublicKey, createRsaPublicKey, type PublicKey } from '../../src/keys/public-key.ts';
 import type { SignatureAlgorithm } from '../../src/lib/algorithms.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
-import { readVector, vectorsAvailable } from '../support/vectors.ts';
+import { describeWithVectors, readVector } from '../support/vectors.ts';
 import { ALL_BACKENDS } from './all-backends.ts';
 
 interface WycheproofTest {
@@ -60,7 +60,7 @@ const SUITES: ReadonlyArray<readonly [string, SignatureAlgorithm]> = [
   ['ed25519_test.json', 'EdDSA'],
 ];
 
-describe.skipIf(!vectorsAvailable('wycheproof'))('Wycheproof', () => {
+describeWithVectors('wycheproof', 'Wycheproof', () => {
   describe.each(SUITES)('%s', (file, algorithm) => {
     const suite = readVector<WycheproofFile>('wycheproof', file);
 

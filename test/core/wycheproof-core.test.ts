@@ -4,19 +4,19 @@
  * `verifySignedEnvelope`. Each case is labelled `(group/tcId, result): comment [flags]`.
  * licensekit is strict: `acceptable` cases (a DigestInfo without its NULL) are refused.
  */
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { nodeBackend } from '../../src/backends/node.ts';
 import { verifySignedEnvelope } from '../../src/core/envelope.ts';
 import { importPublicKey } from '../../src/keys/import.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
-import { readVector, vectorsAvailable } from '../support/vectors.ts';
+import { describeWithVectors, readVector } from '../support/vectors.ts';
 
 interface Case { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }
 interface Group { publicKeyPem: string; keyJwk?: Record<string, string>; tests: Case[] }
 
 const SUITES = [2048, 3072, 4096].map((bits) => `rsa_signature_${bits}_sha256_test.json`);
 
-describe.skipIf(!vectorsAvailable('wycheproof'))('Wycheproof RS256 through the core', () => {
+describeWithVectors('wycheproof', 'Wycheproof RS256 through the core', () => {
   for (const file of SUITES) {
     const suite = readVector<{ numberOfTests: number; testGroups: Group[] }>('wycheproof', file);
     const cases = suite.testGroups.flatMap((group, g) => group.tests.map((c) => ({ group, g, c })));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { inspectLicense, verifyLicenseSync, type License } from '../../src/index.node.ts';
-import { listVectors, readVector, vectorsAvailable } from '../support/vectors.ts';
+import { describeWithVectors, listVectors, readVector } from '../support/vectors.ts';
 
 interface Vector {
   publicKeyXml?: string;
@@ -63,7 +63,7 @@ function expectMatchesPayload(license: License, p: Record<string, unknown>): voi
   else expect(license.customer).toBeNull();
 }
 
-describe.skipIf(!vectorsAvailable('cryptolens'))('Cryptolens vectors', () => {
+describeWithVectors('cryptolens', 'Cryptolens vectors', () => {
   const top = listVectors('cryptolens');
   const sm1 = top.filter((f) => /^(sm1|neg-sm1)-/.test(f));
   const sm0 = top.filter((f) => /^(sm0|neg-sm0)-/.test(f));

@@ -1,10 +1,15 @@
 /**
  * Where the public test vectors live: one setting, `LICENSEKIT_VECTORS`,
- * defaulting to `../shared/vectors` beside the checkout. Suites that need them
- * call `vectorsAvailable(sub)` and skip, saying so, when they are absent.
+ * defaulting to `../shared/vectors` beside the checkout.
+ *
+ * Suites that need them are declared with {@link describeWithVectors}: when the
+ * folder is absent the suite's body is never run (so no vector file is read
+ * while vitest collects tests), one skipped placeholder says where the vectors
+ * were looked for, and the rest of the run goes on.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
 
 /** Absolute path of the vectors folder. */
 export const VECTORS_DIR = resolve(process.env.LICENSEKIT_VECTORS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors'));
@@ -14,6 +19,22 @@ export function vectorsAvailable(sub: string): boolean {
   const ok = existsSync(join(VECTORS_DIR, sub));
   if (!ok) console.warn(`[licensekit] vectors not found at ${join(VECTORS_DIR, sub)}: conformance suite skipped (set LICENSEKIT_VECTORS)`);
   return ok;
+}
+
+/**
+ * `describe(title, body)` when the vectors sub-folder `sub` exists; otherwise a
+ * skipped suite whose only (skipped) test names the missing folder. The body,
+ * which reads vector files, runs only in the first case.
+ */
+export function describeWithVectors(sub: string, title: string, body: () => void): void {
+  if (vectorsAvailable(sub)) {
+    describe(title, body);
+    return;
+  }
+  const where = join(VECTORS_DIR, sub);
+  describe.skipIf(true)(`${title} (vectors absent at ${where}; set LICENSEKIT_VECTORS)`, () => {
+    test(`needs ${where}`, () => expect(existsSync(where)).toBe(true));
+  });
 }
 
 /** Reads and parses a JSON vector file. */
