@@ -5,6 +5,7 @@
  * would return, made offline by the vendor's own key.
  */
 import type { PrivateJwk, SignatureBackend } from '../backends/backend.ts';
+import { nodeBackend } from '../backends/node.ts';
 import { encodeBase64, encodeUtf8 } from '../lib/bytes.ts';
 import { BackendError, OptionError } from '../lib/errors.ts';
 import { FEATURE_FLAGS, type FeatureNumber } from '../license/model.ts';
@@ -46,8 +47,8 @@ export interface LicenseClaims {
 export interface IssueOptions {
   /** The vendor's private key (JWK). */
   readonly privateJwk: PrivateJwk;
-  /** A backend with `sign`. */
-  readonly backend: SignatureBackend;
+  /** A backend with `sign`; node:crypto (`nodeBackend`) when omitted (the issuer runs on the vendor's Node). */
+  readonly backend?: SignatureBackend;
   /** The signing time (SignDate); defaults to the clock. */
   readonly now?: Date;
 }
@@ -122,8 +123,9 @@ export function buildCryptolensPayload(claims: LicenseClaims, signDate: Date): R
  * `{"licenseKey","signature","result":0,"message":""}` (a `.skm` file).
  */
 export async function signCryptolensPayload(payloadBytes: Uint8Array, options: IssueOptions): Promise<string> {
-  const sign = options.backend.sign;
-  if (!sign) throw new BackendError('ERR_BACKEND_UNAVAILABLE', `backend "${options.backend.name}" cannot sign`);
+  const backend = options.backend ?? nodeBackend;
+  const sign = backend.sign;
+  if (!sign) throw new BackendError('ERR_BACKEND_UNAVAILABLE', `backend "${backend.name}" cannot sign`);
   const signature = await sign('RS256', options.privateJwk, payloadBytes);
   return JSON.stringify({ licenseKey: encodeBase64(payloadBytes), signature: encodeBase64(signature), result: 0, message: '' });
 }
@@ -131,7 +133,7 @@ export async function signCryptolensPayload(payloadBytes: Uint8Array, options: I
 /**
  * Issues a Cryptolens SignMethod=1 license from claims.
  * @example
- * const text = await issueCryptolensLicense({ productId: 3349, features: [1], expires }, { privateJwk, backend: nodeBackend });
+ * const text = await issueCryptolensLicense({ productId: 3349, features: [1], expires }, { privateJwk });
  */
 export async function issueCryptolensLicense(claims: LicenseClaims, options: IssueOptions): Promise<string> {
   const signDate = options.now ?? new Date();
