@@ -37,7 +37,11 @@ export interface LicenseClaims {
   readonly customer?: { id: number; name: string; email?: string; companyName?: string; created?: Date } | null;
   readonly activatedMachines?: readonly MachineClaim[];
   readonly trialActivation?: boolean;
-  /** 0 = not node-locked. */
+  /**
+   * The machine limit; 0 = not node-locked. When omitted: the number of
+   * activated machines, at least 1 when any machine is activated or allowed
+   * (a license that names machines is node-locked unless this says 0).
+   */
   readonly maxNoOfMachines?: number;
   readonly allowedMachines?: readonly string[];
   readonly dataObjects?: readonly { id: number; name: string; stringValue?: string; intValue?: number }[];
@@ -60,14 +64,50 @@ function seconds(d: Date, field = 'date'): number {
   return Math.floor(ms / 1000);
 }
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** Bytes at or above this (the largest multiple of 26 that fits a byte) are drawn again, so every letter is equally likely. */
+const UNBIASED_BYTE_LIMIT = 256 - (256 % KEY_ALPHABET.length);
 
-/** A random Cryptolens-style key `XXXXX-XXXXX-XXXXX-XXXXX` from the host CSPRNG. */
-export function randomLicenseKey(): string {
-  const random = globalThis.crypto?.getRandomValues;
-  if (!random) throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'no CSPRNG (crypto.getRandomValues) to make a license key');
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(20));
-  const chars = Array.from(bytes, (b) => KEY_ALPHABET[b % 26]!).join('');
-  return chars.match(/.{5}/g)!.join('-');
+/** Fills a byte array from a CSPRNG (the signature of `crypto.getRandomValues`). */
+export type RandomBytes = (bytes: Uint8Array) => Uint8Array;
+
+function hostRandom(): RandomBytes {
+  const crypto = globalThis.crypto;
+  if (typeof crypto?.getRandomValues !== 'function') throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'no CSPRNG (crypto.getRandomValues) to make a license key');
+  return (bytes) => crypto.getRandomValues(bytes);
+}
+
+/**
+ * A random Cryptolens-style key `XXXXX-XXXXX-XXXXX-XXXXX` from the host CSPRNG
+ * (or `random`). Letters are drawn by rejection sampling: a byte of 234 or more
+ * is discarded instead of folded with `% 26`, which would make A–V 11% more
+ * likely than W–Z.
+ */
+export function randomLicenseKey(random: RandomBytes = hostRandom()): string {
+  const letters: string[] = [];
+  const pool = new Uint8Array(32);
+  while (letters.length < 20) {
+    random(pool);
+    for (const byte of pool) {
+      if (byte < UNBIASED_BYTE_LIMIT && letters.length < 20) letters.push(KEY_ALPHABET[byte % KEY_ALPHABET.length]!);
+    }
+  }
+  return [0, 5, 10, 15].map((i) => letters.slice(i, i + 5).join('')).join('-');
+}
+
+/**
+ * `MaxNoOfMachines` to sign. A license that lists machines (activated or
+ * allowed) is node-locked unless the vendor explicitly says 0: leaving the
+ * count out used to sign 0 for allowed-machines-only claims, which Cryptolens
+ * reads as "not node-locked", so any machine passed.
+ */
+function machineLimit(claims: LicenseClaims): number {
+  const { maxNoOfMachines } = claims;
+  if (maxNoOfMachines !== undefined) {
+    if (!Number.isSafeInteger(maxNoOfMachines) || maxNoOfMachines < 0) throw new OptionError('"maxNoOfMachines" must be a whole number >= 0 (0 = not node-locked)');
+    return maxNoOfMachines;
+  }
+  const listed = (claims.activatedMachines?.length ?? 0) + (claims.allowedMachines?.length ?? 0);
+  return listed === 0 ? 0 : Math.max(1, claims.activatedMachines?.length ?? 0);
 }
 
 /** Builds the payload object in Cryptolens' field order. */
@@ -110,7 +150,7 @@ export function buildCryptolensPayload(claims: LicenseClaims, signDate: Date): R
       FloatingExpires: m.floatingExpires ? seconds(m.floatingExpires) : 0,
     })),
     TrialActivation: claims.trialActivation ?? false,
-    MaxNoOfMachines: claims.maxNoOfMachines ?? (claims.activatedMachines?.length ?? 0),
+    MaxNoOfMachines: machineLimit(claims),
     AllowedMachines: (claims.allowedMachines ?? []).join('\n'),
     DataObjects: (claims.dataObjects ?? []).map((d) => ({ Id: d.id, Name: d.name, StringValue: d.stringValue ?? '', IntValue: d.intValue ?? 0 })),
     SignDate: seconds(signDate),
