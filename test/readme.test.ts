@@ -10,18 +10,25 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { machineCode } from '../src/fingerprint/index.ts';
 import { FIXTURES_DIR } from '../scripts/make-fixtures.ts';
+import { buildCryptolensPayload, signCryptolensPayload } from '../src/issuer/cryptolens.ts';
+import { encodeUtf8 } from '../src/lib/bytes.ts';
 import { issue, VENDOR } from './support/issue.ts';
+
+const OTHER_PUBLIC_XML = readFileSync(join(FIXTURES_DIR, 'keys', 'other-rsa2048.public.xml'), 'utf8');
+const OTHER_PRIVATE_JWK = JSON.parse(readFileSync(join(FIXTURES_DIR, 'keys', 'other-rsa2048.private.jwk.json'), 'utf8')) as Record<string, string>;
 
 const root = join(FIXTURES_DIR, '..');
 const examples = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
-const example = examples[0]!;
+// The README shows the key as a constant with an elided modulus; the test puts the committed test key there.
+const EMBEDDED_KEY = /const VENDOR_PUBLIC_KEY = '<RSAKeyValue>[^']*<\/RSAKeyValue>';/;
+const example = examples[0]!.replace(EMBEDDED_KEY, `const VENDOR_PUBLIC_KEY = ${JSON.stringify(VENDOR.publicXml.trim())};`);
 const fingerprintExample = examples.find((e) => e.includes('matchFingerprint'))!;
 
-async function runExample(license: string, code = example): Promise<{ stdout: string; stderr: string }> {
+async function runExample(license: string, code = example, keyFileBesideLicense = VENDOR.publicXml): Promise<{ stdout: string; stderr: string }> {
   const dir = join(root, 'test-results', 'readme-example');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'license.skm'), license);
-  writeFileSync(join(dir, 'vendor-public.xml'), VENDOR.publicXml);
+  writeFileSync(join(dir, 'vendor-public.xml'), keyFileBesideLicense);
   writeFileSync(join(dir, 'example.mjs'), code);
   return promisify(execFile)(process.execPath, ['example.mjs'], { cwd: dir });
 }
@@ -46,6 +53,15 @@ describe('README example', () => {
   test('refuses, with every reason, one issued for another machine without F1', async () => {
     const { stderr } = await runExample(await issue({ ...claims, features: [3], activatedMachines: [{ mid: 'ANOTHER-MACHINE' }], maxNoOfMachines: 1 }, new Date(now - 60_000)));
     expect(stderr.trim()).toBe("license refused: [ 'MACHINE_MISMATCH', 'FEATURE_MISSING' ]");
+  });
+
+  test('embeds the vendor key: a key file planted beside a self-signed license changes nothing', async () => {
+    expect(examples[0]).toMatch(EMBEDDED_KEY);
+    expect(examples[0]).not.toMatch(/readFileSync\([^)]*(key|\.xml|\.pem|\.jwk)/i);
+    // The customer signs their own license and writes their own public key where a key file would be.
+    const forged = await signCryptolensPayload(encodeUtf8(JSON.stringify(buildCryptolensPayload({ ...claims, activatedMachines: [{ mid: await machineCode({ product: '1001' }) }], maxNoOfMachines: 1 }, new Date(now - 60_000)))), { privateJwk: OTHER_PRIVATE_JWK });
+    const { stderr } = await runExample(forged, example, OTHER_PUBLIC_XML);
+    expect(stderr.trim()).toBe("license refused: [ 'SIGNATURE_INVALID' ]");
   });
 
   test('the tolerant-fingerprint example matches this machine against its own recording', async () => {
