@@ -1,8 +1,12 @@
 /**
- * The WebCrypto backend (`globalThis.crypto.subtle`): browsers, Deno, Bun,
- * Cloudflare Workers and Node. `subtle` is looked up at call time, never
- * imported, so this module loads anywhere; `supports()` is false where it is
- * absent. Asynchronous only (there is no `verifySync`).
+ * The WebCrypto backend (`crypto.subtle`): browsers, Deno, Bun, Cloudflare
+ * Workers and Node. The host's `crypto.subtle` and its methods are captured
+ * (bound) ONCE, when this module loads, and never looked up again: a script
+ * that later defines or replaces `globalThis.crypto`, `crypto.subtle` or a
+ * `SubtleCrypto.prototype` method cannot change what licensekit verifies with.
+ * Where there was no `crypto.subtle` at load, `supports()` is false for good
+ * (load polyfills first, or build a backend from an explicit `SubtleCrypto`
+ * with {@link createWebCryptoBackend}). Asynchronous only (no `verifySync`).
  *
  * Ed25519 in WebCrypto is recent (Node 20, Chrome 137, Firefox 129, Safari 17).
  * Support is detected lazily by importing a known public key and cached; until
@@ -23,15 +27,36 @@ const PROBE_KEY = Uint8Array.of(
   0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 );
 
-function subtle(): SubtleCrypto | undefined {
-  const c = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto;
-  return c?.subtle ?? undefined;
+/** The `SubtleCrypto` methods licensekit calls, bound to their object when captured. */
+interface Subtle {
+  readonly importKey: SubtleCrypto['importKey'];
+  readonly verify: SubtleCrypto['verify'];
+  readonly sign: SubtleCrypto['sign'];
+  readonly generateKey: SubtleCrypto['generateKey'];
+  readonly exportKey: SubtleCrypto['exportKey'];
 }
 
-function requireSubtle(): SubtleCrypto {
-  const s = subtle();
-  if (!s) throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'WebCrypto (globalThis.crypto.subtle) is not available here');
-  return s;
+/** Binds the methods of `subtle` now; `null` when it is not a usable SubtleCrypto. */
+function captureSubtle(subtle: unknown): Subtle | null {
+  if (typeof subtle !== 'object' || subtle === null) return null;
+  const s = subtle as Record<string, unknown>;
+  const names = ['importKey', 'verify', 'sign', 'generateKey', 'exportKey'] as const;
+  const bound: Partial<Record<(typeof names)[number], unknown>> = {};
+  for (const name of names) {
+    const method = s[name];
+    if (typeof method !== 'function') return null;
+    bound[name] = method.bind(subtle);
+  }
+  return Object.freeze(bound) as Subtle;
+}
+
+/** `globalThis.crypto.subtle` as it is right now (read once, at module load). */
+function hostSubtle(): unknown {
+  try {
+    return (globalThis as { crypto?: { subtle?: unknown } }).crypto?.subtle;
+  } catch {
+    return undefined;
+  }
 }
 
 function paramsFor(algorithm: SignatureAlgorithm): typeof RSA_PARAMS | typeof ED25519_PARAMS {
@@ -40,77 +65,16 @@ function paramsFor(algorithm: SignatureAlgorithm): typeof RSA_PARAMS | typeof ED
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `webcrypto backend does not support ${String(algorithm)}`);
 }
 
-let ed25519Support: boolean | undefined;
-let ed25519Probe: Promise<boolean> | undefined;
-
-/**
- * Whether this host's WebCrypto verifies Ed25519. Probed once, then cached;
- * `supports('EdDSA')` reflects the answer from then on.
- */
-export function probeWebCryptoEd25519(): Promise<boolean> {
-  if (ed25519Support !== undefined) return Promise.resolve(ed25519Support);
-  const s = subtle();
-  if (!s) return Promise.resolve(false);
-  ed25519Probe ??= (async () => {
-    try {
-      await s.importKey('raw', PROBE_KEY, ED25519_PARAMS, false, ['verify']);
-      ed25519Support = true;
-    } catch {
-      ed25519Support = false;
-    }
-    return ed25519Support;
-  })();
-  return ed25519Probe;
-}
-
 function isNotSupported(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'NotSupportedError' || (error instanceof TypeError && /algorithm|unrecognized|not supported/i.test(error.message));
-}
-
-const cryptoKeys = new WeakMap<PublicKey, Promise<CryptoKey>>();
-
-function cryptoKeyFor(s: SubtleCrypto, key: PublicKey): Promise<CryptoKey> {
-  let pending = cryptoKeys.get(key);
-  if (!pending) {
-    pending = s.importKey('jwk', { ...key.jwk } as JsonWebKey, paramsFor(key.algorithm), false, ['verify']);
-    cryptoKeys.set(key, pending);
-    pending.catch(() => cryptoKeys.delete(key));
-  }
-  return pending;
-}
-
-async function verify(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const params = paramsFor(algorithm);
-  const s = requireSubtle();
-  if (algorithm === 'EdDSA' && ed25519Support === false) {
-    throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', 'this host\'s WebCrypto has no Ed25519');
-  }
-  if (key.algorithm !== algorithm) return false;
-  // Copy before the first await: callers may reuse their buffers.
-  const dataCopy = data.slice();
-  const signatureCopy = signature.slice();
-  let cryptoKey: CryptoKey;
-  try {
-    cryptoKey = await cryptoKeyFor(s, key);
-  } catch (error) {
-    if (algorithm === 'EdDSA' && isNotSupported(error) && !(await probeWebCryptoEd25519())) {
-      throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', 'this host\'s WebCrypto has no Ed25519', { cause: error });
-    }
-    return false;
-  }
-  try {
-    return await s.verify(params, cryptoKey, signatureCopy, dataCopy);
-  } catch {
-    return false;
-  }
 }
 
 /** Keeps the members the JWK RFCs define for the key type (drops `alg`, `ext`, `key_ops`). */
 function plainJwk(jwk: JsonWebKey, members: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of members) {
-    const v = (jwk as Record<string, unknown>)[m];
+    const v = Object.hasOwn(jwk, m) ? (jwk as Record<string, unknown>)[m] : undefined;
     if (typeof v === 'string') out[m] = v;
   }
   return out;
@@ -121,42 +85,140 @@ const RSA_PRIVATE = [...RSA_PUBLIC, 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
 const OKP_PUBLIC = ['kty', 'crv', 'x'] as const;
 const OKP_PRIVATE = [...OKP_PUBLIC, 'd'] as const;
 
+/** A WebCrypto backend plus its Ed25519 probe. */
+interface WebCryptoInstance {
+  readonly backend: SignatureBackend;
+  readonly probeEd25519: () => Promise<boolean>;
+}
+
+function createInstance(subtle: unknown): WebCryptoInstance {
+  const s = captureSubtle(subtle);
+  let ed25519Support: boolean | undefined;
+  let ed25519Probe: Promise<boolean> | undefined;
+  const cryptoKeys = new WeakMap<PublicKey, Promise<CryptoKey>>();
+
+  const requireSubtle = (): Subtle => {
+    if (!s) throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'WebCrypto (crypto.subtle) was not available when licensekit loaded');
+    return s;
+  };
+
+  const probeEd25519 = (): Promise<boolean> => {
+    if (ed25519Support !== undefined) return Promise.resolve(ed25519Support);
+    if (!s) return Promise.resolve(false);
+    ed25519Probe ??= (async () => {
+      try {
+        await s.importKey('raw', PROBE_KEY, ED25519_PARAMS, false, ['verify']);
+        ed25519Support = true;
+      } catch {
+        ed25519Support = false;
+      }
+      return ed25519Support;
+    })();
+    return ed25519Probe;
+  };
+
+  const cryptoKeyFor = (subtleNow: Subtle, key: PublicKey): Promise<CryptoKey> => {
+    let pending = cryptoKeys.get(key);
+    if (!pending) {
+      pending = subtleNow.importKey('jwk', { ...key.jwk } as JsonWebKey, paramsFor(key.algorithm), false, ['verify']);
+      cryptoKeys.set(key, pending);
+      pending.catch(() => cryptoKeys.delete(key));
+    }
+    return pending;
+  };
+
+  const verify = async (algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean> => {
+    const params = paramsFor(algorithm);
+    const subtleNow = requireSubtle();
+    if (algorithm === 'EdDSA' && ed25519Support === false) {
+      throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', 'this host\'s WebCrypto has no Ed25519');
+    }
+    if (key.algorithm !== algorithm) return false;
+    // Copy before the first await: callers may reuse their buffers.
+    const dataCopy = data.slice();
+    const signatureCopy = signature.slice();
+    let cryptoKey: CryptoKey;
+    try {
+      cryptoKey = await cryptoKeyFor(subtleNow, key);
+    } catch (error) {
+      if (algorithm === 'EdDSA' && isNotSupported(error) && !(await probeEd25519())) {
+        throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', 'this host\'s WebCrypto has no Ed25519', { cause: error });
+      }
+      return false;
+    }
+    try {
+      return (await subtleNow.verify(params, cryptoKey, signatureCopy, dataCopy)) === true;
+    } catch {
+      return false;
+    }
+  };
+
+  const backend: SignatureBackend = {
+    name: 'webcrypto',
+    supports: (algorithm) => {
+      if (!s) return false;
+      if (algorithm === 'RS256') return true;
+      if (algorithm !== 'EdDSA') return false;
+      if (ed25519Support === undefined) void probeEd25519();
+      return ed25519Support !== false;
+    },
+    verify,
+    sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array): Promise<Uint8Array> => {
+      const params = paramsFor(algorithm);
+      const subtleNow = requireSubtle();
+      const dataCopy = data.slice();
+      const key = await subtleNow.importKey('jwk', { ...privateJwk } as JsonWebKey, params, false, ['sign']);
+      return new Uint8Array(await subtleNow.sign(params, key, dataCopy));
+    },
+    generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
+      const subtleNow = requireSubtle();
+      const rsa = algorithm === 'RS256';
+      const params = rsa
+        ? { ...RSA_PARAMS, modulusLength: options?.modulusLength ?? 2048, publicExponent: Uint8Array.of(1, 0, 1) }
+        : paramsFor(algorithm);
+      const pair = (await subtleNow.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
+      const [privateJwk, publicJwk] = await Promise.all([subtleNow.exportKey('jwk', pair.privateKey), subtleNow.exportKey('jwk', pair.publicKey)]);
+      return {
+        privateJwk: plainJwk(privateJwk, rsa ? RSA_PRIVATE : OKP_PRIVATE),
+        publicJwk: plainJwk(publicJwk, rsa ? RSA_PUBLIC : OKP_PUBLIC),
+      };
+    },
+  };
+  return { backend: Object.freeze(backend), probeEd25519 };
+}
+
 /**
- * WebCrypto backend (RS256 and Ed25519; async verify only; sign and keygen).
+ * A WebCrypto backend over an explicit `SubtleCrypto` (captured now: its
+ * methods are bound at this call and never looked up again). For hosts whose
+ * WebCrypto appears only after licensekit loaded, or for a vetted polyfill.
+ *
+ * @example
+ * ```ts
+ * const backend = createWebCryptoBackend(window.crypto.subtle);
+ * const verdict = await verifyLicense(text, { key, backend });
+ * ```
+ */
+export function createWebCryptoBackend(subtle: SubtleCrypto): SignatureBackend {
+  return createInstance(subtle).backend;
+}
+
+const host = createInstance(hostSubtle());
+
+/**
+ * Whether this host's WebCrypto verifies Ed25519. Probed once, then cached;
+ * `webcryptoBackend.supports('EdDSA')` reflects the answer from then on.
+ */
+export function probeWebCryptoEd25519(): Promise<boolean> {
+  return host.probeEd25519();
+}
+
+/**
+ * WebCrypto backend (RS256 and Ed25519; async verify only; sign and keygen),
+ * over the `crypto.subtle` this host had when licensekit loaded.
  *
  * @example
  * ```ts
  * if (webcryptoBackend.supports('RS256')) ok = await webcryptoBackend.verify('RS256', key, data, sig);
  * ```
  */
-export const webcryptoBackend: SignatureBackend = {
-  name: 'webcrypto',
-  supports: (algorithm) => {
-    if (!subtle()) return false;
-    if (algorithm === 'RS256') return true;
-    if (algorithm !== 'EdDSA') return false;
-    if (ed25519Support === undefined) void probeWebCryptoEd25519();
-    return ed25519Support !== false;
-  },
-  verify,
-  sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array): Promise<Uint8Array> => {
-    const params = paramsFor(algorithm);
-    const s = requireSubtle();
-    const dataCopy = data.slice();
-    const key = await s.importKey('jwk', { ...privateJwk } as JsonWebKey, params, false, ['sign']);
-    return new Uint8Array(await s.sign(params, key, dataCopy));
-  },
-  generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
-    const s = requireSubtle();
-    const rsa = algorithm === 'RS256';
-    const params = rsa
-      ? { ...RSA_PARAMS, modulusLength: options?.modulusLength ?? 2048, publicExponent: Uint8Array.of(1, 0, 1) }
-      : paramsFor(algorithm);
-    const pair = (await s.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const [privateJwk, publicJwk] = await Promise.all([s.exportKey('jwk', pair.privateKey), s.exportKey('jwk', pair.publicKey)]);
-    return {
-      privateJwk: plainJwk(privateJwk, rsa ? RSA_PRIVATE : OKP_PRIVATE),
-      publicJwk: plainJwk(publicJwk, rsa ? RSA_PUBLIC : OKP_PUBLIC),
-    };
-  },
-};
+export const webcryptoBackend: SignatureBackend = host.backend;

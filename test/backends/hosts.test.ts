@@ -1,7 +1,9 @@
 /**
  * Hosts with less than Node: WebCrypto absent, no CSPRNG, and a bare
  * JavaScript engine (QuickJS) with only BigInt and Uint8Array, where the
- * pure-JavaScript backend must still verify.
+ * pure-JavaScript backend must still verify. The host's primitives are
+ * captured when a backend module loads: a global defined or swapped later
+ * changes nothing.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { build } from 'esbuild';
@@ -9,13 +11,19 @@ import { getQuickJS } from 'quickjs-emscripten';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { nodeBackend } from '../../src/backends/node.ts';
 import { purejsBackend } from '../../src/backends/purejs/index.ts';
-import { probeWebCryptoEd25519, webcryptoBackend } from '../../src/backends/webcrypto.ts';
+import { createWebCryptoBackend, probeWebCryptoEd25519, webcryptoBackend } from '../../src/backends/webcrypto.ts';
 import { toHex } from '../../src/lib/bytes.ts';
 import { publicKeyFromJwk } from './keys.ts';
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
+
+/** A fresh instance of a module, evaluated against the globals as they are now (as on a host that loads it now). */
+async function freshModule<T>(path: string): Promise<T> {
+  vi.resetModules();
+  return (await import(/* @vite-ignore */ path)) as T;
+}
 
 describe('webcrypto backend', () => {
   test('Ed25519 support is probed and cached (Node 20 has it)', async () => {
@@ -25,29 +33,76 @@ describe('webcrypto backend', () => {
     expect(webcryptoBackend.verifySync).toBeUndefined();
   });
 
-  test('without globalThis.crypto it supports nothing and verify says ERR_BACKEND_UNAVAILABLE', async () => {
+  test('a host without crypto when the module loads: it supports nothing and verify says ERR_BACKEND_UNAVAILABLE', async () => {
     const pair = await nodeBackend.generateKeyPair!('EdDSA');
     const key = publicKeyFromJwk(pair.publicJwk);
     vi.stubGlobal('crypto', undefined);
     expect(globalThis.crypto).toBeUndefined();
-    expect(webcryptoBackend.supports('RS256')).toBe(false);
-    expect(webcryptoBackend.supports('EdDSA')).toBe(false);
-    await expect(webcryptoBackend.verify('EdDSA', key, new Uint8Array(1), new Uint8Array(64))).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE' });
+    const bare = await freshModule<typeof import('../../src/backends/webcrypto.ts')>('../../src/backends/webcrypto.ts');
+    expect(bare.webcryptoBackend.supports('RS256')).toBe(false);
+    expect(bare.webcryptoBackend.supports('EdDSA')).toBe(false);
+    await expect(bare.webcryptoBackend.verify('EdDSA', key, new Uint8Array(1), new Uint8Array(64))).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE' });
+  });
+
+  test('crypto.subtle is captured at load: a fake one defined later is never used, nor a later-removed one missed', async () => {
+    const pair = await nodeBackend.generateKeyPair!('EdDSA');
+    const key = publicKeyFromJwk(pair.publicJwk);
+    const data = Uint8Array.of(1, 2, 3);
+    const forged = new Uint8Array(64);
+    const fake = { importKey: async () => ({}), verify: async () => true, sign: async () => new ArrayBuffer(0), generateKey: async () => ({}), exportKey: async () => ({}) };
+    // Loaded with no crypto, then a script defines a yes-saying one: still unavailable.
+    vi.stubGlobal('crypto', undefined);
+    const bare = await freshModule<typeof import('../../src/backends/webcrypto.ts')>('../../src/backends/webcrypto.ts');
+    vi.stubGlobal('crypto', { subtle: fake, getRandomValues: (a: Uint8Array) => a });
+    expect(bare.webcryptoBackend.supports('RS256')).toBe(false);
+    await expect(bare.webcryptoBackend.verify('EdDSA', key, data, forged)).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE' });
+    // Loaded with the real one, then the global is swapped for the fake: the real one still answers.
+    vi.unstubAllGlobals();
+    const real = await freshModule<typeof import('../../src/backends/webcrypto.ts')>('../../src/backends/webcrypto.ts');
+    vi.stubGlobal('crypto', { subtle: fake });
+    expect(real.webcryptoBackend.supports('RS256')).toBe(true);
+    expect(await real.webcryptoBackend.verify('EdDSA', key, data, forged)).toBe(false);
+    const signature = await nodeBackend.sign!('EdDSA', pair.privateJwk, data);
+    expect(await real.webcryptoBackend.verify('EdDSA', key, data, signature)).toBe(true);
+  });
+
+  test('an explicit SubtleCrypto gives a backend bound to it', async () => {
+    const pair = await nodeBackend.generateKeyPair!('RS256');
+    const key = publicKeyFromJwk(pair.publicJwk);
+    const data = Uint8Array.of(9);
+    const signature = await nodeBackend.sign!('RS256', pair.privateJwk, data);
+    const backend = createWebCryptoBackend(globalThis.crypto.subtle);
+    vi.stubGlobal('crypto', undefined);
+    expect(await backend.verify('RS256', key, data, signature)).toBe(true);
+    expect(await backend.verify('RS256', key, Uint8Array.of(8), signature)).toBe(false);
   });
 });
 
 describe('purejs backend without a CSPRNG', () => {
-  test('still verifies, but refuses to generate keys (never Math.random)', async () => {
+  test('a host without crypto when the module loads: still verifies, but refuses to generate keys (never Math.random)', async () => {
     const pair = await nodeBackend.generateKeyPair!('EdDSA');
     const key = publicKeyFromJwk(pair.publicJwk);
     const data = Uint8Array.of(7);
     const signature = await nodeBackend.sign!('EdDSA', pair.privateJwk, data);
     vi.stubGlobal('crypto', undefined);
-    expect(purejsBackend.verifySync!('EdDSA', key, data, signature)).toBe(true);
-    expect(await purejsBackend.sign!('EdDSA', pair.privateJwk, data)).toEqual(signature); // Ed25519 signing is deterministic
+    const { purejsBackend: bare } = await freshModule<typeof import('../../src/backends/purejs/index.ts')>('../../src/backends/purejs/index.ts');
+    expect(bare.verifySync!('EdDSA', key, data, signature)).toBe(true);
+    expect(await bare.sign!('EdDSA', pair.privateJwk, data)).toEqual(signature); // Ed25519 signing is deterministic
+    // A CSPRNG defined after load is not picked up either.
+    vi.stubGlobal('crypto', { getRandomValues: (a: Uint8Array) => a });
     for (const algorithm of ['EdDSA', 'RS256'] as const) {
-      await expect(purejsBackend.generateKeyPair!(algorithm)).rejects.toMatchObject({ name: 'BackendError', code: 'ERR_BACKEND_UNAVAILABLE' });
+      await expect(bare.generateKeyPair!(algorithm)).rejects.toMatchObject({ name: 'BackendError', code: 'ERR_BACKEND_UNAVAILABLE' });
     }
+  });
+
+  test('getRandomValues is captured at load: replacing it later does not feed key generation', async () => {
+    let calls = 0;
+    const { purejsBackend: loaded } = await freshModule<typeof import('../../src/backends/purejs/index.ts')>('../../src/backends/purejs/index.ts');
+    vi.stubGlobal('crypto', { getRandomValues: (a: Uint8Array) => ((calls++, a.fill(0))) });
+    const a = await loaded.generateKeyPair!('EdDSA');
+    const b = await loaded.generateKeyPair!('EdDSA');
+    expect(calls).toBe(0);
+    expect(a.publicJwk.x).not.toBe(b.publicJwk.x);
   });
 });
 

@@ -85,6 +85,25 @@ describe('dist/licensekit.iife.js in QuickJS', () => {
     expect(out).toEqual([[true, []], 'ERR_INPUT_NOT_JSON', [false, ['SIGNATURE_INVALID']]]);
   });
 
+  test('a crypto.subtle defined after the bundle loaded is never used: a tampered license stays SIGNATURE_INVALID', () => {
+    const args = JSON.stringify([read('licenses', 'tampered-expires.skm'), read('keys', 'vendor-rsa2048.public.xml')]);
+    const out = settle(`(async () => {
+      const [tampered, key] = ${args};
+      const yes = async () => true;
+      globalThis.crypto = { subtle: { importKey: async () => ({}), verify: yes, sign: yes, generateKey: yes, exportKey: yes }, getRandomValues: (a) => a };
+      try {
+        const options = { key, now: new Date('2026-06-01T00:00:00Z'), machineCode: 'MACHINE-A' };
+        const auto = await licensekit.verifyLicense(tampered, options);
+        const forced = await licensekit.verifyLicense(tampered, { ...options, backend: 'webcrypto' }).then((v) => v.reasons, (e) => e.code);
+        const batch = await licensekit.verifyLicenses([tampered], options);
+        return { auto: [auto.valid, auto.reasons, auto.backend], forced, batch: batch[0].verdict.reasons };
+      } finally {
+        delete globalThis.crypto;
+      }
+    })()`);
+    expect(out).toEqual({ auto: [false, ['SIGNATURE_INVALID'], 'purejs'], forced: 'ERR_BACKEND_UNAVAILABLE', batch: ['SIGNATURE_INVALID'] });
+  });
+
   test('a bad key rejects with its typed error', () => {
     const out = settle(`licensekit.verifyLicense(${JSON.stringify(read('licenses', 'valid.skm'))}, { key: '<RSAKeyValue></RSAKeyValue>' })`);
     expect(out).toMatchObject({ rejected: { name: 'KeyError', code: 'ERR_KEY_INVALID' } });

@@ -1,22 +1,29 @@
 /**
  * The CSPRNG the pure-JavaScript backend uses for key generation:
- * `globalThis.crypto.getRandomValues`, looked up at call time. There is no
- * fallback (never `Math.random`): without it key generation throws.
+ * `globalThis.crypto.getRandomValues`, captured (bound) ONCE when this module
+ * loads and never looked up again, so a script that later replaces
+ * `crypto.getRandomValues` cannot feed key generation. There is no fallback
+ * (never `Math.random`): without a CSPRNG at load, key generation throws.
  */
 import { BackendError } from '../../lib/errors.ts';
 
-interface RandomSource {
-  getRandomValues(array: Uint8Array): Uint8Array;
+type GetRandomValues = (array: Uint8Array) => Uint8Array;
+
+function captureRandom(): GetRandomValues | null {
+  try {
+    const c = (globalThis as { crypto?: { getRandomValues?: unknown } }).crypto;
+    const f = c?.getRandomValues;
+    return typeof f === 'function' ? (f.bind(c) as GetRandomValues) : null;
+  } catch {
+    return null;
+  }
 }
 
-/** True when a CSPRNG is available on this host. */
+const getRandomValues = captureRandom();
+
+/** True when this host had a CSPRNG when licensekit loaded. */
 export function hasRandomSource(): boolean {
-  return source() !== undefined;
-}
-
-function source(): RandomSource | undefined {
-  const c = (globalThis as { crypto?: Partial<RandomSource> }).crypto;
-  return c && typeof c.getRandomValues === 'function' ? (c as RandomSource) : undefined;
+  return getRandomValues !== null;
 }
 
 /**
@@ -24,11 +31,10 @@ function source(): RandomSource | undefined {
  * Throws `BackendError` `ERR_BACKEND_UNAVAILABLE` when the host has no CSPRNG.
  */
 export function randomBytes(length: number): Uint8Array {
-  const rng = source();
-  if (!rng) {
-    throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'no CSPRNG (globalThis.crypto.getRandomValues) on this host: cannot generate keys');
+  if (getRandomValues === null) {
+    throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'no CSPRNG (crypto.getRandomValues) on this host when licensekit loaded: cannot generate keys');
   }
   const out = new Uint8Array(length);
-  for (let i = 0; i < length; i += 65536) rng.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
+  for (let i = 0; i < length; i += 65536) getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
   return out;
 }
