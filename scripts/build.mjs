@@ -49,20 +49,22 @@ export async function buildLibrary() {
 }
 
 /**
- * Declarations for every public entry into dist/types (tsc with
+ * Declarations for every public entry into `outDir` (dist/types; tsc with
  * tsconfig.build.json), plus a `.d.cts` twin of each file whose relative
  * imports name `.cjs`, so `require` consumers get CommonJS-typed declarations.
  * Every relative import in them is checked to resolve by scripts/check-bundles.mjs.
+ * test/types builds them into a copy of the package of its own, so a test never
+ * races a build of dist/.
  */
-export async function buildTypes() {
-  await rm(at('dist/types'), { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', at('tsconfig.build.json')], { stdio: 'inherit' });
+export async function buildTypes(outDir = at('dist/types')) {
+  await rm(outDir, { recursive: true, force: true });
+  const tsc = spawnSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', at('tsconfig.build.json'), '--outDir', outDir], { stdio: 'inherit' });
   if (tsc.status !== 0) throw new Error('tsc -p tsconfig.build.json failed');
   // tsc keeps the sources' `.ts` specifiers in declarations: point them at `.js` (ESM twin) and `.cjs` (CJS twin).
   const relative = /((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g;
-  for (const file of await readdir(at('dist/types'), { recursive: true })) {
+  for (const file of await readdir(outDir, { recursive: true })) {
     if (!file.endsWith('.d.ts')) continue;
-    const path = at(join('dist/types', file));
+    const path = join(outDir, file);
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.replace(relative, '$1.js$2'));
     await writeFile(path.replace(/\.d\.ts$/, '.d.cts'), text.replace(relative, '$1.cjs$2'));

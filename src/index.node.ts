@@ -1,6 +1,9 @@
 /**
  * licensekit for Node: verification over node:crypto (synchronous, OpenSSL),
  * with WebCrypto and pure JavaScript available by the `backend` option.
+ * `licensekit` resolves here under Node's "node" condition; `licensekit/node`
+ * names this entry explicitly, for TypeScript's `moduleResolution: "bundler"`
+ * (which does not set "node") and bundlers building for Node.
  *
  * @example
  * import { verifyLicense } from 'licensekit';
