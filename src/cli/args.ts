@@ -1,19 +1,114 @@
 /**
- * Argument parsing for commands, over node:util's parseArgs, turning its
- * errors into usage errors (exit 2) and offering strict value readers.
+ * Argument parsing for commands, and strict value readers. Every problem is a
+ * usage error (exit 2) whose message names the flag, says what was wrong and
+ * what is expected, and suggests the closest option for a typo. Values may
+ * start with a single dash (`--days -1` reads "-1", then refused by the
+ * reader as a negative number, not as an "ambiguous argument").
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliExit, EXIT } from './io.ts';
+import { closest } from './did-you-mean.ts';
 import { isRealDateTime } from '../lib/calendar.ts';
 import type { FeatureNumber } from '../license/model.ts';
 
-/** Parses `args` against `options`; unknown flags and missing values are usage errors. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliExit(EXIT.USAGE, (error as Error).message);
+/** One flag of a command. */
+export interface FlagSpec {
+  readonly type: 'string' | 'boolean';
+  /** May be given more than once (values collected in order). */
+  readonly multiple?: boolean;
+  /** A one-letter alias (`-h`). */
+  readonly short?: string;
+  /** How the value is shown in messages: `--key KEYFILE`. */
+  readonly value?: string;
+}
+
+/** The flags a command takes, by long name (without `--`). */
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** Parsed flag values: booleans, strings, or string arrays for `multiple` flags. */
+export type FlagValues<T extends FlagSpecs> = {
+  [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : T[K]['multiple'] extends true ? string[] : string;
+};
+
+/** What a command accepts besides its flags. */
+export interface ParseSettings {
+  /** The command's name, for "see licensekit NAME --help". */
+  readonly command: string;
+  /** Whether positional arguments (files) are accepted; default false. */
+  readonly positionals?: boolean;
+  /** Old flag names that are refused with a pointer to the new one: `{ 'fingerprint-salt': 'product' }`. */
+  readonly renamed?: Readonly<Record<string, string>>;
+}
+
+function usage(settings: ParseSettings, message: string): CliExit {
+  return new CliExit(EXIT.USAGE, `${message} (see licensekit ${settings.command} --help)`);
+}
+
+function shown(name: string, spec: FlagSpec): string {
+  return spec.type === 'boolean' ? `--${name}` : `--${name} ${spec.value ?? 'VALUE'}`;
+}
+
+/**
+ * Parses `args` against `options`. `--name value`, `--name=value`, `-h` and
+ * `--` (everything after it is positional) are understood; an unknown or
+ * renamed flag, a missing value, a value on a boolean flag, a flag given twice
+ * (unless `multiple`) and an unexpected positional argument are usage errors.
+ */
+export function parseCommandArgs<const T extends FlagSpecs>(args: readonly string[], options: T, settings: ParseSettings): { values: FlagValues<T>; positionals: string[] } {
+  const values: Record<string, string | boolean | string[]> = Object.create(null);
+  const positionals: string[] = [];
+  const names = Object.keys(options);
+  const take = (arg: string): void => {
+    if (!settings.positionals) throw usage(settings, `unexpected argument "${arg}"; ${settings.command} takes no file or other positional argument`);
+    positionals.push(arg);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      for (const rest of args.slice(i + 1)) take(rest);
+      break;
+    }
+    let name: string;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      const short = names.find((n) => options[n]!.short === arg.slice(1));
+      if (short === undefined) throw usage(settings, `unknown option ${arg}`);
+      name = short;
+    } else {
+      take(arg);
+      continue;
+    }
+    const spec = Object.hasOwn(options, name) ? options[name]! : undefined;
+    if (spec === undefined) {
+      const renamed = settings.renamed !== undefined && Object.hasOwn(settings.renamed, name) ? settings.renamed[name]! : undefined;
+      if (renamed !== undefined) throw usage(settings, `--${name} was renamed: use ${shown(renamed, options[renamed]!)}`);
+      const guess = closest(name, names);
+      throw usage(settings, `unknown option --${name}${guess === undefined ? '' : `; did you mean --${guess}?`}`);
+    }
+    if (spec.type === 'boolean') {
+      if (inline !== undefined) throw usage(settings, `--${name} takes no value, got "${arg}"`);
+      values[name] = true;
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = args[i + 1];
+      if (next === undefined) throw usage(settings, `${shown(name, spec)}: the value is missing`);
+      if (next.startsWith('--')) throw usage(settings, `${shown(name, spec)}: the value is missing before ${next} (write --${name}=${next} if that is the value)`);
+      value = next;
+      i++;
+    }
+    if (spec.multiple) {
+      ((values[name] ??= []) as string[]).push(value);
+    } else {
+      if (values[name] !== undefined) throw usage(settings, `--${name} was given twice ("${values[name]}" and "${value}"); give it once`);
+      values[name] = value;
+    }
   }
+  return { values: values as FlagValues<T>, positionals };
 }
 
 /** Reads a whole-number flag value, or exits 2. */
@@ -28,7 +123,7 @@ export function integerFlag(name: string, value: string | undefined, min = Numbe
 /** Reads a feature-number flag value (1–8), or exits 2. */
 export function featureNumberFlag(name: string, value: string | undefined): FeatureNumber | undefined {
   const n = integerFlag(name, value);
-  if (n !== undefined && (n < 1 || n > 8)) throw new CliExit(EXIT.USAGE, `--${name} must be between 1 and 8`);
+  if (n !== undefined && (n < 1 || n > 8)) throw new CliExit(EXIT.USAGE, `--${name} must be between 1 and 8, got "${value}"`);
   return n as FeatureNumber | undefined;
 }
 

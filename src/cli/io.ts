@@ -20,6 +20,8 @@ export const EXIT = Object.freeze({
   USAGE: 2,
   /** A key problem. */
   KEY: 3,
+  /** Standard output was closed by its reader before everything was written (128 + SIGPIPE, as a shell reports it). */
+  STDOUT_CLOSED: 141,
 });
 
 /** Thrown by commands to stop with a message and an exit code. */

@@ -6,6 +6,8 @@
 import { CliExit, EXIT, type CliIo } from './io.ts';
 import { exitStatusOf } from './exit-status.ts';
 import { isLicenseKitError } from '../lib/errors.ts';
+import { closest } from './did-you-mean.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -28,13 +30,36 @@ export function mainHelp(): string {
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Exit status: 0 valid / success, 1 a license is not valid, 2 bad usage or unreadable input, 3 key problem.',
+    'Exit status: 0 valid / success, 1 a license is not valid, 2 bad usage or unreadable input, 3 key problem,',
+    `${EXIT.STDOUT_CLOSED} standard output was closed before everything was written (as "| head"; the rest is not printed).`,
   ].join('\n');
 }
 
-/** Runs the CLI with `argv` (without node and script); returns the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+/** The command called `name` (own entries only: "constructor" is not a command). */
+function commandNamed(name: string): (typeof COMMANDS)[string] | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+function unknownCommand(name: string, io: CliIo): number {
+  const guess = closest(name, Object.keys(COMMANDS));
+  io.stderr(`licensekit: unknown command "${name}"${guess === undefined ? '' : `; did you mean "${guess}"?`} (licensekit --help lists the commands)`);
+  return EXIT.USAGE;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script); returns the exit code.
+ * Everything written to standard error is one line passed through
+ * {@link terminalSafe}: messages quote file names, parser errors and values
+ * from files.
+ */
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const io: CliIo = { stdout: (t) => rawIo.stdout(t), stderr: (t) => rawIo.stderr(terminalSafe(t)) };
+  let [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) {
+    // `licensekit help verify` is `licensekit verify --help`
+    if (!commandNamed(rest[0]!)) return unknownCommand(rest[0]!, io);
+    [name, rest] = [rest[0]!, ['--help']];
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(mainHelp());
     return name === undefined ? EXIT.USAGE : EXIT.OK;
@@ -43,11 +68,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout('licensekit 0.1.0');
     return EXIT.OK;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.stderr(`licensekit: unknown command "${name}"\n\n${mainHelp()}`);
-    return EXIT.USAGE;
-  }
+  const command = commandNamed(name);
+  if (!command) return unknownCommand(name, io);
   try {
     return await (await command.load())(rest, io);
   } catch (error) {
@@ -64,8 +86,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** Entry used by `bin/licensekit.js`: wires `process` to {@link runCli}. */
+/**
+ * Entry used by `bin/licensekit.js`: wires `process` to {@link runCli}. A
+ * reader that closes standard output early (`licensekit inspect … | head -1`)
+ * ends the command at once and quietly with {@link EXIT.STDOUT_CLOSED}, the
+ * status a shell reports for a program stopped by SIGPIPE: not 0, since not
+ * everything was delivered, and not 1, which means "not valid". A closed
+ * standard error is ignored (there is nowhere left to say anything).
+ */
 export async function main(): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.STDOUT_CLOSED);
+    throw error;
+  });
+  process.stderr.on('error', () => {});
   const io: CliIo = { stdout: (t) => process.stdout.write(t + '\n'), stderr: (t) => process.stderr.write(t + '\n') };
   process.exitCode = await runCli(process.argv.slice(2), io);
 }

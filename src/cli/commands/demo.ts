@@ -41,7 +41,7 @@ export function tamperExpires(licenseText: string): { text: string; before: stri
 
 /** Runs the demo. Exit 0 when the intact license is valid and the tampered one is not. */
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(args, { help: { type: 'boolean', short: 'h' } });
+  const { values } = parseCommandArgs(args, { help: { type: 'boolean', short: 'h' } }, { command: 'demo' });
   if (values.help) {
     io.stdout('licensekit demo\n\nIssues a license bound to this machine, verifies it, tampers one byte and verifies again.');
     return EXIT.OK;
@@ -80,7 +80,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   await writeFile(join(dir, 'license.skm'), license + '\n');
   await writeFile(join(dir, 'tampered.skm'), tampered.text + '\n');
   await writeFile(join(dir, 'public.xml'), pair.publicKeyXml! + '\n');
-  io.stdout(`\nThe files are in ${dir}. Try:\n  npx licensekit verify ${join(dir, 'license.skm')} ${join(dir, 'tampered.skm')} --key ${join(dir, 'public.xml')} --machine-code auto --fingerprint-salt ${PRODUCT_ID}`);
+  io.stdout(`\nThe files are in ${dir}. Try:\n  npx licensekit verify ${join(dir, 'license.skm')} ${join(dir, 'tampered.skm')} --key ${join(dir, 'public.xml')} --machine-code auto --product-id ${PRODUCT_ID}`);
 
   const asExpected = intact.valid && !forged.valid && forged.reasons.includes('SIGNATURE_INVALID');
   io.stdout(`\nVerdict: ${asExpected ? 'the intact license is valid on this machine and the tampered copy is refused.' : 'UNEXPECTED RESULT (see above).'}`);

@@ -7,9 +7,11 @@
  */
 import type { Environment, FingerprintComponent } from '../../fingerprint/index.ts';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
+import { parseCommandArgs } from '../args.ts';
+import { DEFAULT_PRODUCT_SALT, PRODUCT_FLAG, RENAMED_SALT_FLAG, describeSalt, productSalt } from '../machine-code.ts';
 
-/** Product salt used when `--product` is not given. */
-export const DEFAULT_FINGERPRINT_PRODUCT = 'licensekit';
+/** Product salt used when `--product` is not given (the one default of every command). */
+export const DEFAULT_FINGERPRINT_PRODUCT = DEFAULT_PRODUCT_SALT;
 
 const HELP = `Usage: licensekit fingerprint [--product SALT] [--json] [--refresh]
 
@@ -17,8 +19,11 @@ Prints this machine's code (for Cryptolens' machine code / Mid) and the identity
 components it was derived from. Component values are shown only as salted hashes.
 
 Options:
-  --product SALT  product salt; codes differ per product (default "${DEFAULT_FINGERPRINT_PRODUCT}")
-  --json          print {"machineCode", "machineCodeBasis", "components": [...], "environment"}
+  --product SALT  product salt; codes differ per product. Give the product id (or the
+                  salt your program passes to machineCode({ product })): the code is then
+                  the one issue/verify --product-id N --machine-code auto use
+                  (default "${DEFAULT_FINGERPRINT_PRODUCT}", as verify without --product-id)
+  --json          print {"machineCode", "product", "machineCodeBasis", "components": [...], "environment"}
                   (machineCode null and an "error" when no code can be derived)
   --refresh       collect again instead of using the cached readings
   --help          show this help
@@ -38,25 +43,13 @@ interface FingerprintArgs {
   readonly help: boolean;
 }
 
-function parseArgs(args: readonly string[]): FingerprintArgs {
-  let product = DEFAULT_FINGERPRINT_PRODUCT;
-  let json = false;
-  let help = false;
-  let refresh = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--json') json = true;
-    else if (arg === '--refresh') refresh = true;
-    else if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--product') {
-      const value = args[++i];
-      if (value === undefined || value.startsWith('--')) throw new CliExit(EXIT.USAGE, '--product expects a value');
-      product = value;
-    } else if (arg.startsWith('--product=')) product = arg.slice('--product='.length);
-    else throw new CliExit(EXIT.USAGE, `unknown argument "${arg}" (see licensekit fingerprint --help)`);
-  }
-  if (product === '' || product.length > 256) throw new CliExit(EXIT.USAGE, '--product expects 1 to 256 characters');
-  return { product, json, refresh, help };
+function parseArgs(args: readonly string[]): FingerprintArgs & { readonly salt: string } {
+  const { values } = parseCommandArgs(
+    args,
+    { ...PRODUCT_FLAG, json: { type: 'boolean' }, refresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    { command: 'fingerprint', renamed: RENAMED_SALT_FLAG },
+  );
+  return { product: productSalt(values.product), salt: describeSalt(values.product, undefined), json: values.json === true, refresh: values.refresh === true, help: values.help === true };
 }
 
 function table(rows: readonly (readonly string[])[]): string {
@@ -106,6 +99,7 @@ export async function fingerprintCommand(args: string[], io: CliIo): Promise<num
       `${JSON.stringify(
         {
           machineCode: fp.machineCode,
+          product: options.product,
           machineCodeBasis: fp.machineCodeBasis,
           ...(unavailable === undefined ? {} : { error: { code: unavailable.code, message: unavailable.message } }),
           components: fp.components.map(componentJson),
@@ -126,6 +120,7 @@ export async function fingerprintCommand(args: string[], io: CliIo): Promise<num
   const rows = [['component', 'kind', 'weight', 'status', 'note'], ...fp.components.map((c) => [c.name, c.kind, String(c.weight), c.status, c.note ?? ''])];
   const lines = [
     `machine code  ${fp.machineCode ?? 'none: no identifying component is readable'}`,
+    `salted with   ${options.salt}`,
     `derived from  ${fp.machineCode === null ? 'nothing (the CPU model alone would be shared by every machine of the model)' : fp.machineCodeBasis.join(', ')}`,
     `environment   ${where}`,
     '',

@@ -1,12 +1,15 @@
 /**
  * `licensekit inspect FILE [--json]`: prints what a license file claims,
- * decoded but NOT verified and not judged.
+ * decoded but NOT verified and not judged. Every value is untrusted: the
+ * table shows control characters as escapes, and nesting of any depth prints
+ * (cut with a marker past {@link MAX_JSON_DEPTH} levels) in both forms.
  */
-import { readLimited, FileReadError } from '../files.ts';
+import { readLimited } from '../files.ts';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { parseCommandArgs } from '../args.ts';
-import { licenseToJson } from '../render.ts';
+import { boundedJson, cellText, licenseToJson, MAX_JSON_DEPTH } from '../render.ts';
 import { renderTable } from '../table.ts';
+import { terminalSafe } from '../terminal-text.ts';
 import { inspectLicense } from '../../inspect.ts';
 import { isLicenseKitError } from '../../lib/errors.ts';
 
@@ -14,43 +17,43 @@ import { isLicenseKitError } from '../../lib/errors.ts';
 export const INSPECT_HELP = `licensekit inspect FILE [--json]
 
 Prints the decoded license WITHOUT verifying its signature or judging it.
-Exit status: 0 decoded, 2 unreadable input.`;
 
-const show = (v: unknown): string => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  --json   one JSON object: {"file", "verified": false, "format", "form", "algorithm",
+           "signatureBytes", "signedBytes", "metadata", "license"}; strings exactly as
+           in the file
+
+The table shows control characters and bidirectional overrides in values as
+escapes (\\x1b, \\n, \\u202e). Values nested deeper than ${MAX_JSON_DEPTH} levels are
+replaced by a "[nested deeper than ${MAX_JSON_DEPTH} levels: not shown]" marker.
+
+Exit status: 0 decoded, 2 unreadable input or bad usage, 141 standard output closed early.`;
 
 /** Runs `licensekit inspect`. */
 export async function inspectCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, { command: 'inspect', positionals: true });
   if (values.help) {
     io.stdout(INSPECT_HELP);
     return EXIT.OK;
   }
-  if (positionals.length !== 1) throw new CliExit(EXIT.USAGE, 'inspect needs exactly one FILE');
+  if (positionals.length !== 1) throw new CliExit(EXIT.USAGE, `inspect needs exactly one FILE, got ${positionals.length} (see licensekit inspect --help)`);
   const file = positionals[0]!;
+  let inspection;
   try {
-    const inspection = inspectLicense(await readLimited(file));
-    if (values.json) {
-      let metadata: unknown = inspection.metadata;
-      try {
-        JSON.stringify(metadata);
-      } catch {
-        metadata = '[unsigned metadata too deeply nested to print]';
-      }
-      io.stdout(JSON.stringify({ file, ...inspection, metadata, license: licenseToJson(inspection.license) }));
-    } else {
-      const l = inspection.license;
-      io.stdout(`${file}: ${inspection.format} (${inspection.form}), ${inspection.algorithm}, signature ${inspection.signatureBytes} bytes — NOT VERIFIED`);
-      const rows = Object.entries(l)
-        .filter(([k]) => k !== 'extra' && k !== 'format')
-        .map(([k, v]) => [k, show(v)]);
-      for (const [k, v] of Object.entries(l.extra)) rows.push([`(extra) ${k}`, show(v)]);
-      io.stdout(renderTable(['field', 'value'], rows));
-    }
-    return EXIT.OK;
+    inspection = inspectLicense(await readLimited(file));
   } catch (error) {
-    if (error instanceof FileReadError || isLicenseKitError(error)) {
-      throw new CliExit(EXIT.USAGE, `${file}: [${(error as { code: string }).code}] ${(error as Error).message}`);
-    }
+    if (isLicenseKitError(error)) throw new CliExit(EXIT.USAGE, `${file}: [${error.code}] ${error.message}`);
     throw error;
   }
+  if (values.json) {
+    io.stdout(JSON.stringify({ file, ...inspection, metadata: boundedJson(inspection.metadata), license: licenseToJson(inspection.license) }));
+    return EXIT.OK;
+  }
+  const l = inspection.license;
+  io.stdout(`${terminalSafe(file)}: ${cellText(inspection.format)} (${cellText(inspection.form)}), ${cellText(inspection.algorithm)}, signature ${inspection.signatureBytes} bytes — NOT VERIFIED`);
+  const rows = Object.entries(l)
+    .filter(([k]) => k !== 'extra' && k !== 'format')
+    .map(([k, v]) => [cellText(k), cellText(v)]);
+  for (const [k, v] of Object.entries(l.extra)) rows.push([`(extra) ${cellText(k)}`, cellText(v)]);
+  io.stdout(renderTable(['field', 'value'], rows));
+  return EXIT.OK;
 }

@@ -3,14 +3,12 @@
  * Cryptolens-format (SignMethod=1) license signed with the vendor's key.
  */
 import { writeFile } from 'node:fs/promises';
-import { readLimited, FileReadError } from '../files.ts';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { dateFlag, featureNumberFlag, integerFlag, parseCommandArgs } from '../args.ts';
 import { nodeBackend } from '../../backends/node.ts';
 import { issueCryptolensLicense } from '../../issuer/index.ts';
-import { decodeUtf8 } from '../../lib/bytes.ts';
-import { MAX_KEY_INPUT_BYTES } from '../../keys/import.ts';
-import { resolveMachineCodeFlag } from '../machine-code.ts';
+import { readPrivateJwkFlag } from '../key-files.ts';
+import { PRODUCT_FLAG, RENAMED_SALT_FLAG, productSalt, resolveMachineCodeFlag } from '../machine-code.ts';
 
 /** `--help` text of the issue command. */
 export const ISSUE_HELP = `licensekit issue --private-key FILE --product-id N [options]
@@ -21,8 +19,12 @@ Issues a Cryptolens SignMethod=1 license (.skm JSON) signed with the private JWK
   --product-id N            product id (required)
   --expires ISO-8601 | --days N   expiry (default 30 days)
   --feature N               grant F<N> (repeatable)
-  --machine-code CODE|auto  activate this machine ("auto" = this machine's fingerprint)
-  --fingerprint-salt SALT   salt for --machine-code auto (default: the product id)
+  --machine-code CODE|auto  activate this machine: a code from licensekit fingerprint, or
+                            "auto" = this machine's code under the product salt (said on
+                            standard error)
+  --product SALT            product salt for --machine-code auto (default: the --product-id
+                            value, as licensekit fingerprint --product N); replaces
+                            --fingerprint-salt
   --max-machines N          MaxNoOfMachines (default: number of machines, 0 = not node-locked)
   --license-key KEY         the key string (default: random XXXXX-XXXXX-XXXXX-XXXXX)
   --notes TEXT              notes
@@ -32,25 +34,25 @@ Issues a Cryptolens SignMethod=1 license (.skm JSON) signed with the private JWK
 /** Runs `licensekit issue`. */
 export async function issueCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, {
-    'private-key': { type: 'string' },
-    'product-id': { type: 'string' },
-    expires: { type: 'string' },
-    days: { type: 'string' },
-    feature: { type: 'string', multiple: true },
-    'machine-code': { type: 'string' },
-    'fingerprint-salt': { type: 'string' },
-    'max-machines': { type: 'string' },
-    'license-key': { type: 'string' },
-    notes: { type: 'string' },
-    now: { type: 'string' },
-    out: { type: 'string' },
+    'private-key': { type: 'string', value: 'FILE' },
+    'product-id': { type: 'string', value: 'N' },
+    expires: { type: 'string', value: 'ISO-8601' },
+    days: { type: 'string', value: 'N' },
+    feature: { type: 'string', multiple: true, value: 'N' },
+    'machine-code': { type: 'string', value: 'CODE|auto' },
+    ...PRODUCT_FLAG,
+    'max-machines': { type: 'string', value: 'N' },
+    'license-key': { type: 'string', value: 'KEY' },
+    notes: { type: 'string', value: 'TEXT' },
+    now: { type: 'string', value: 'ISO-8601' },
+    out: { type: 'string', value: 'FILE' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, { command: 'issue', renamed: RENAMED_SALT_FLAG });
   if (values.help) {
     io.stdout(ISSUE_HELP);
     return EXIT.OK;
   }
-  if (!values['private-key']) throw new CliExit(EXIT.USAGE, 'issue needs --private-key FILE');
+  if (!values['private-key']) throw new CliExit(EXIT.USAGE, 'issue needs --private-key FILE (private.jwk.json from licensekit keygen)');
   const productId = integerFlag('product-id', values['product-id']);
   if (productId === undefined) throw new CliExit(EXIT.USAGE, 'issue needs --product-id N');
   if (values.expires && values.days) throw new CliExit(EXIT.USAGE, 'give --expires or --days, not both');
@@ -60,14 +62,9 @@ export async function issueCommand(args: string[], io: CliIo): Promise<number> {
   const features = (values.feature ?? []).map((f) => {
     return featureNumberFlag('feature', f)!;
   });
-  let privateJwk: Record<string, string>;
-  try {
-    privateJwk = JSON.parse(decodeUtf8(await readLimited(values['private-key'], MAX_KEY_INPUT_BYTES)) ?? '');
-    if (typeof privateJwk !== 'object' || privateJwk === null || typeof privateJwk.d !== 'string') throw new Error('not a private JWK (no "d")');
-  } catch (error) {
-    throw new CliExit(EXIT.KEY, `private key ${values['private-key']}: ${error instanceof FileReadError ? error.message : (error as Error).message}`);
-  }
-  const machineCode = await resolveMachineCodeFlag(values['machine-code'], values['fingerprint-salt'] ?? String(productId));
+  productSalt(values.product, productId); // a bad salt is a usage error even without --machine-code auto
+  const privateJwk = await readPrivateJwkFlag('private-key', values['private-key']);
+  const machineCode = await resolveMachineCodeFlag(values['machine-code'], values.product, productId, io);
   let text: string;
   try {
     text = await issueCryptolensLicense(

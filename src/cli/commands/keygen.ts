@@ -1,35 +1,152 @@
 /**
- * `licensekit keygen --out DIR [--bits N]`: makes a vendor key pair and writes
- * the private JWK (mode 0600) and the public key as XML, PEM and JWK.
+ * `licensekit keygen --out DIR [--bits N] [--force]`: makes a vendor key pair
+ * and writes the private JWK (mode 0600) and the public key as XML, PEM and
+ * JWK. An existing key file is never replaced without `--force`: a vendor who
+ * loses the private key can no longer issue licenses that shipped programs
+ * accept. Files are created exclusively (O_CREAT|O_EXCL, which also refuses a
+ * symbolic link at the path, dangling or not), so a planted link is never
+ * followed and an old file's mode is never kept; `--force` removes the old
+ * entry (the link itself, not what it points to) and creates a new file.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { integerFlag, parseCommandArgs } from '../args.ts';
+import { describeFsError } from '../files.ts';
 import { generateVendorKeyPair } from '../../issuer/index.ts';
 
 /** `--help` text of the keygen command. */
-export const KEYGEN_HELP = `licensekit keygen --out DIR [--bits 2048|3072|4096]
+export const KEYGEN_HELP = `licensekit keygen --out DIR [--bits 2048|3072|4096] [--force]
 
-Writes DIR/private.jwk.json (keep it secret, mode 0600), DIR/public.xml
-(Cryptolens <RSAKeyValue>), DIR/public.pem and DIR/public.jwk.json.`;
+Writes DIR/private.jwk.json (keep it secret; created with mode 0600), DIR/public.xml
+(Cryptolens <RSAKeyValue>), DIR/public.pem and DIR/public.jwk.json. DIR is created
+when missing.
+
+  --out DIR     where to write the four files (required)
+  --bits N      RSA modulus size: 2048 (default), 3072 or 4096
+  --force       replace key files that already exist. Without it keygen refuses and
+                writes nothing: licenses issued with the old private key stop being
+                the ones your programs can check against a new public key.
+
+Files are created new (never through a symbolic link at their path, never keeping an
+old file's permissions).
+
+Exit status: 0 written, 2 bad usage, or a file exists (without --force), or DIR
+cannot be written.`;
+
+/** The files keygen writes, in order, with their modes. */
+const FILES = [
+  { name: 'private.jwk.json', mode: 0o600 },
+  { name: 'public.xml', mode: 0o644 },
+  { name: 'public.pem', mode: 0o644 },
+  { name: 'public.jwk.json', mode: 0o644 },
+] as const;
+
+// O_NOFOLLOW is redundant with O_EXCL on POSIX but states the intent; 0 where the platform lacks it.
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new CliExit(EXIT.USAGE, `--out: cannot check ${path}: ${describeFsError(error)}`);
+  }
+}
+
+async function createNew(path: string, text: string, mode: number): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, CREATE_NEW, mode);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'EEXIST' ? ' (created by someone else meanwhile; nothing was overwritten)' : '';
+    throw new CliExit(EXIT.USAGE, `cannot create ${path}: ${describeFsError(error)}${hint}`);
+  }
+  try {
+    await handle.chmod(mode); // exactly `mode`, whatever the umask
+    await handle.writeFile(text);
+  } catch (error) {
+    throw new CliExit(EXIT.USAGE, `cannot write ${path}: ${describeFsError(error)}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. (Node's
+ * `mkdir(…, { recursive: true })` loops forever where the kernel answers
+ * ENOENT for a path whose parent exists, as under /proc.)
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = resolve(dir); ; ) {
+    let info;
+    try {
+      info = await stat(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliExit(EXIT.USAGE, `--out ${dir}: cannot use ${current}: ${describeFsError(error)}`);
+      missing.push(current);
+      const parent = dirname(current);
+      if (parent === current) break;
+      current = parent;
+      continue;
+    }
+    if (!info.isDirectory()) throw new CliExit(EXIT.USAGE, `--out ${dir}: ${current} is not a directory; expected a directory to write the key files into (it is created when missing)`);
+    break;
+  }
+  for (const path of missing.reverse()) {
+    try {
+      await mkdir(path);
+    } catch (error) {
+      throw new CliExit(EXIT.USAGE, `--out ${dir}: cannot create the directory ${path}: ${describeFsError(error)}`);
+    }
+  }
+}
 
 /** Runs `licensekit keygen`. */
 export async function keygenCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(args, { out: { type: 'string' }, bits: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseCommandArgs(
+    args,
+    { out: { type: 'string', value: 'DIR' }, bits: { type: 'string', value: '2048|3072|4096' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    { command: 'keygen' },
+  );
   if (values.help) {
     io.stdout(KEYGEN_HELP);
     return EXIT.OK;
   }
-  if (!values.out) throw new CliExit(EXIT.USAGE, 'keygen needs --out DIR');
+  if (!values.out) throw new CliExit(EXIT.USAGE, 'keygen needs --out DIR (see licensekit keygen --help)');
   const bits = integerFlag('bits', values.bits) ?? 2048;
-  if (![2048, 3072, 4096].includes(bits)) throw new CliExit(EXIT.USAGE, '--bits must be 2048, 3072 or 4096');
+  if (![2048, 3072, 4096].includes(bits)) throw new CliExit(EXIT.USAGE, `--bits must be 2048, 3072 or 4096, got "${values.bits}"`);
+  const dir = values.out;
+
+  await makeDirectories(dir);
+
+  const paths = FILES.map((f) => join(dir, f.name));
+  const present: string[] = [];
+  for (const path of paths) if (await exists(path)) present.push(path);
+  if (present.length > 0 && !values.force) {
+    throw new CliExit(
+      EXIT.USAGE,
+      `refusing to overwrite ${present.join(', ')}: replacing the vendor key pair means programs shipped with the old public key refuse every license signed by the new private key. Choose another --out DIR, or give --force to replace them`,
+    );
+  }
+
   const pair = await generateVendorKeyPair({ modulusLength: bits });
-  await mkdir(values.out, { recursive: true });
-  await writeFile(join(values.out, 'private.jwk.json'), JSON.stringify(pair.privateJwk, null, 2) + '\n', { mode: 0o600 });
-  await writeFile(join(values.out, 'public.xml'), pair.publicKeyXml! + '\n');
-  await writeFile(join(values.out, 'public.pem'), pair.publicKeyPem);
-  await writeFile(join(values.out, 'public.jwk.json'), JSON.stringify(pair.publicJwk, null, 2) + '\n');
-  io.stdout(`wrote ${bits}-bit RSA key pair to ${values.out} (private.jwk.json, public.xml, public.pem, public.jwk.json)`);
+  const texts = [JSON.stringify(pair.privateJwk, null, 2) + '\n', pair.publicKeyXml! + '\n', pair.publicKeyPem, JSON.stringify(pair.publicJwk, null, 2) + '\n'];
+  for (const [i, file] of FILES.entries()) {
+    const path = paths[i]!;
+    if (values.force && present.includes(path)) {
+      try {
+        await unlink(path); // the entry itself: a symbolic link goes, its target stays untouched
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliExit(EXIT.USAGE, `--force: cannot remove ${path}: ${describeFsError(error)}`);
+      }
+    }
+    await createNew(path, texts[i]!, file.mode);
+  }
+  io.stdout(`wrote ${bits}-bit RSA key pair to ${dir} (private.jwk.json mode 0600, public.xml, public.pem, public.jwk.json)${present.length > 0 ? `, replacing ${present.length} existing file(s)` : ''}`);
   return EXIT.OK;
 }

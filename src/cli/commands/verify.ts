@@ -3,13 +3,14 @@
  * reports every check. Exit 0 all valid, 1 any not valid, 2 unreadable input
  * or bad usage, 3 key problem.
  */
-import { readLimited, FileReadError } from '../files.ts';
+import { readLimited } from '../files.ts';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { dateFlag, featureNumberFlag, integerFlag, numberFlag, parseCommandArgs } from '../args.ts';
 import { renderVerdict, verdictToJson } from '../render.ts';
-import { MAX_KEY_INPUT_BYTES, importPublicKey } from '../../keys/import.ts';
+import { terminalSafe } from '../terminal-text.ts';
+import { readPublicKeyFlag } from '../key-files.ts';
 import { KeyError, OptionError, isLicenseKitError } from '../../lib/errors.ts';
-import { resolveMachineCodeFlag } from '../machine-code.ts';
+import { DEFAULT_PRODUCT_SALT, PRODUCT_FLAG, RENAMED_SALT_FLAG, productSalt, resolveMachineCodeFlag } from '../machine-code.ts';
 import { resolveEvaluation } from '../../rules/options.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import type { BackendName } from '../../backends/backend.ts';
@@ -23,8 +24,10 @@ Verifies license files offline and reports every check.
   --key KEYFILE              vendor public key: <RSAKeyValue> XML, PEM or JWK (required)
   --now ISO-8601             evaluate at this time instead of the clock
   --clock-tolerance SECONDS  tolerance for every time comparison (default 0)
-  --machine-code CODE|auto   require this machine; "auto" = this machine's fingerprint
-  --fingerprint-salt SALT    product salt for --machine-code auto (default: --product-id, else "licensekit")
+  --machine-code CODE|auto   require this machine; "auto" = this machine's code under the product
+                             salt (said on standard error), as licensekit fingerprint prints it
+  --product SALT             product salt for --machine-code auto (default: the --product-id value,
+                             else "${DEFAULT_PRODUCT_SALT}"); replaces --fingerprint-salt
   --allow-overdraft          accept floating:overdraft: activations
   --require-feature N|NAME   require F1-F8 (1-8 or F3), a --feature-name, or a cryptolens_features path (repeatable)
   --feature-name NAME=N      name a feature flag (repeatable)
@@ -33,29 +36,31 @@ Verifies license files offline and reports every check.
   --max-signature-age DAYS   the file must have been signed within DAYS days
   --product-id N             the license must belong to product N
   --backend NAME             node | webcrypto | purejs | forge
-  --json                     one JSON object per file per line
+  --json                     one JSON object per file per line, strings exactly as in the file
+                             (human output shows control characters as escapes)
 
-Exit status: 0 all valid, 1 any not valid, 2 unreadable input or bad usage, 3 key problem.`;
+Exit status: 0 all valid, 1 any not valid, 2 unreadable input or bad usage, 3 key problem,
+141 standard output closed before everything was written (the rest is not checked).`;
 
 /** Runs `licensekit verify`. */
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
-    key: { type: 'string' },
-    now: { type: 'string' },
-    'clock-tolerance': { type: 'string' },
-    'machine-code': { type: 'string' },
-    'fingerprint-salt': { type: 'string' },
+    key: { type: 'string', value: 'KEYFILE' },
+    now: { type: 'string', value: 'ISO-8601' },
+    'clock-tolerance': { type: 'string', value: 'SECONDS' },
+    'machine-code': { type: 'string', value: 'CODE|auto' },
+    ...PRODUCT_FLAG,
     'allow-overdraft': { type: 'boolean' },
-    'require-feature': { type: 'string', multiple: true },
-    'feature-name': { type: 'string', multiple: true },
-    'time-limited-feature': { type: 'string' },
-    'trial-feature': { type: 'string' },
-    'max-signature-age': { type: 'string' },
-    'product-id': { type: 'string' },
-    backend: { type: 'string' },
+    'require-feature': { type: 'string', multiple: true, value: 'N|NAME' },
+    'feature-name': { type: 'string', multiple: true, value: 'NAME=N' },
+    'time-limited-feature': { type: 'string', value: 'N' },
+    'trial-feature': { type: 'string', value: 'N' },
+    'max-signature-age': { type: 'string', value: 'DAYS' },
+    'product-id': { type: 'string', value: 'N' },
+    backend: { type: 'string', value: 'NAME' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, { command: 'verify', positionals: true, renamed: RENAMED_SALT_FLAG });
   if (values.help) {
     io.stdout(VERIFY_HELP);
     return EXIT.OK;
@@ -74,16 +79,10 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   }
   const productId = integerFlag('product-id', values['product-id']);
   const now = dateFlag('now', values.now) ?? new Date();
+  productSalt(values.product, productId); // a bad salt is a usage error even without --machine-code auto
 
-  let key;
-  try {
-    key = importPublicKey(await readLimited(values.key, MAX_KEY_INPUT_BYTES));
-  } catch (error) {
-    if (error instanceof FileReadError || isLicenseKitError(error)) throw new CliExit(EXIT.KEY, `key ${values.key}: ${(error as Error).message}`);
-    throw error;
-  }
-
-  const machineCode = await resolveMachineCodeFlag(values['machine-code'], values['fingerprint-salt'] ?? (productId !== undefined ? String(productId) : 'licensekit'));
+  const key = await readPublicKeyFlag('key', values.key);
+  const machineCode = await resolveMachineCodeFlag(values['machine-code'], values.product, productId, io);
 
   const options: VerifyOptions = {
     key,
@@ -123,9 +122,9 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       if (!verdict.valid && exit === EXIT.OK) exit = EXIT.INVALID;
     } catch (error) {
       if (error instanceof KeyError) throw new CliExit(EXIT.KEY, `${file}: ${error.message}`);
-      if (!(error instanceof FileReadError) && !isLicenseKitError(error)) throw error;
-      const code = (error as { code: string }).code;
-      io.stdout(values.json ? JSON.stringify({ file, error: { code, message: (error as Error).message } }) : `${file}: UNREADABLE [${code}] ${(error as Error).message}`);
+      if (!isLicenseKitError(error)) throw error;
+      const { code, message } = error;
+      io.stdout(values.json ? JSON.stringify({ file, error: { code, message } }) : terminalSafe(`${file}: UNREADABLE [${code}] ${message}`));
       exit = EXIT.USAGE;
     }
   }
