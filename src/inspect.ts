@@ -5,7 +5,8 @@
  */
 import { parseEnvelope, readLicense } from './formats/index.ts';
 import type { License } from './license/model.ts';
-import { DEFAULT_MAX_INPUT_BYTES, readInput, type LicenseInput } from './verify.ts';
+import { checkOptionsObject, ownValue } from './rules/options.ts';
+import { readInput, resolveMaxInputBytes, type LicenseInput } from './verify.ts';
 
 /** What a license file claims, unverified. */
 export interface Inspection {
@@ -20,9 +21,12 @@ export interface Inspection {
   readonly license: License;
 }
 
-/** Decodes a license file's claims WITHOUT verifying them. */
+const INSPECT_OPTIONS: ReadonlySet<string> = new Set(['maxInputBytes']);
+
+/** Decodes a license file's claims WITHOUT verifying them. Options are read as own properties; a bad one is `ERR_OPTION_INVALID`. */
 export function inspectLicense(input: LicenseInput, options: { maxInputBytes?: number } = {}): Inspection {
-  const envelope = parseEnvelope(readInput(input, options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES));
+  checkOptionsObject(options, 'options', INSPECT_OPTIONS);
+  const envelope = parseEnvelope(readInput(input, resolveMaxInputBytes(ownValue(options, 'maxInputBytes'))));
   return {
     verified: false,
     format: envelope.format,

@@ -7,18 +7,18 @@
  */
 import type { SignatureBackend } from './backends/backend.ts';
 import { batchInputs, runBatch, verifyEnvelopeInParallel, type BatchResult } from './batch.ts';
-import { selectBackend, type BackendChoice } from './backends/select.ts';
+import { backendCandidates, captureBackend, selectBackend, type BackendChoice } from './backends/select.ts';
 import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync } from './core/envelope.ts';
 import { parseEnvelope, readLicense, type AnyEnvelope } from './formats/index.ts';
-import type { SignatureAlgorithm } from './lib/algorithms.ts';
+import { isSignatureAlgorithm, type SignatureAlgorithm } from './lib/algorithms.ts';
 import { decodeUtf8 } from './lib/bytes.ts';
-import { LicenseInputError } from './lib/errors.ts';
+import { LicenseInputError, OptionError } from './lib/errors.ts';
 import { importPublicKeyCached } from './keys/cache.ts';
 import type { KeyInput } from './keys/import.ts';
 import type { PublicKey } from './keys/public-key.ts';
 import { createVerifiedLicense, type VerifiedLicense } from './license/verified.ts';
 import { evaluateLicense, type CheckResult } from './rules/evaluate.ts';
-import { resolveEvaluation, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
+import { describe, ownValue, resolveEvaluation, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
 import type { ReasonCode, WarningCode } from './rules/reasons.ts';
 import type { LicenseStatus } from './rules/status.ts';
 
@@ -91,27 +91,56 @@ export function readInput(input: LicenseInput, maxBytes: number): string {
 
 /** What every license checked with one `options` shares: validated once, key imported once, `now` read once. */
 interface Shared {
-  options: VerifyOptions;
   maxBytes: number;
+  algorithms: readonly SignatureAlgorithm[] | null;
+  backends: readonly SignatureBackend[];
   resolved: ResolvedEvaluation;
   key: PublicKey;
 }
 
-/** Validates options and imports the key; throws on misuse or a key problem. */
-function prepareShared(options: VerifyOptions): Shared {
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a "key"');
-  if (options.key === undefined || options.key === null) throw new TypeError('options.key is required (the vendor public key)');
-  const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxInputBytes must be a positive integer');
-  const resolved = resolveEvaluation(options);
-  return { options, maxBytes, resolved, key: importPublicKeyCached(options.key) };
+/** Validates `maxInputBytes` (a positive safe integer; `undefined` is the default). */
+export function resolveMaxInputBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_INPUT_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new OptionError(`"maxInputBytes" must be a positive integer, got ${describe(value)}`);
+  return value;
+}
+
+/** Validates `algorithms`: a non-empty array of known algorithm names, copied. */
+function resolveAlgorithms(value: unknown): readonly SignatureAlgorithm[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value) || value.length === 0) throw new OptionError(`"algorithms" must be a non-empty array of algorithm names (RS256, EdDSA), got ${describe(value)}`);
+  const out: SignatureAlgorithm[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const name: unknown = Object.hasOwn(value, i) ? value[i] : undefined;
+    if (!isSignatureAlgorithm(name)) throw new OptionError(`"algorithms[${i}]" must be an algorithm name (RS256, EdDSA), got ${describe(name)}`);
+    out.push(name);
+  }
+  return out;
+}
+
+/**
+ * Validates every option (own properties only; `ERR_OPTION_INVALID` naming
+ * the option) and imports the key; throws on misuse or a key problem.
+ */
+function prepareShared(options: VerifyOptions, defaults: readonly SignatureBackend[]): Shared {
+  const resolved = resolveEvaluation(options); // also refuses a non-object and unknown option names
+  const key = ownValue(options, 'key');
+  if (key === undefined || key === null) throw new OptionError('"key" is required (the vendor public key: RSAKeyValue XML, PEM, JWK or an imported PublicKey)');
+  if (typeof key !== 'string' && typeof key !== 'object') throw new OptionError(`"key" must be a string, Uint8Array, JWK object or imported PublicKey, got ${describe(key)}`);
+  return {
+    maxBytes: resolveMaxInputBytes(ownValue(options, 'maxInputBytes')),
+    algorithms: resolveAlgorithms(ownValue(options, 'algorithms')),
+    backends: backendCandidates(defaults, ownValue(options, 'backend')),
+    resolved,
+    key: importPublicKeyCached(key as KeyInput),
+  };
 }
 
 /** Everything before the signature check for one input: size limit, envelope, key fit, backend. */
-function prepareInput(input: LicenseInput, shared: Shared, defaults: readonly SignatureBackend[], sync: boolean): Prepared {
+function prepareInput(input: LicenseInput, shared: Shared, sync: boolean): Prepared {
   const envelope = parseEnvelope(readInput(input, shared.maxBytes));
-  checkKeyFits(envelope, shared.key, shared.options.algorithms);
-  const backend = selectBackend(defaults, envelope.algorithm, shared.options.backend, sync);
+  checkKeyFits(envelope, shared.key, shared.algorithms);
+  const backend = selectBackend(shared.backends, envelope.algorithm, sync);
   return { envelope, key: shared.key, backend, resolved: shared.resolved };
 }
 
@@ -161,24 +190,25 @@ export interface VerifyApi {
   verifyLicenses(inputs: Iterable<LicenseInput>, options: VerifyOptions): Promise<BatchResult[]>;
 }
 
-/** Builds the API over a list of default backends, in order of preference. */
+/** Builds the API over a list of default backends, in order of preference (their members are captured now). */
 export function createVerifyApi(defaults: readonly SignatureBackend[]): VerifyApi {
+  const captured = Object.freeze(defaults.map(captureBackend));
   return {
     async verifyLicense(input, options) {
-      const p = prepareInput(input, prepareShared(options), defaults, false);
+      const p = prepareInput(input, prepareShared(options, captured), false);
       // A synchronous backend (node:crypto, pure JS) answers in this tick either way: skip two promise hops.
       if (p.backend.verifySync) return finish(p, verifySignedEnvelopeSync(p.envelope, p.key, p.backend));
       // The envelope holds freshly decoded bytes: a caller mutating its input during the await changes nothing.
       return finish(p, await verifySignedEnvelope(p.envelope, p.key, p.backend));
     },
     verifyLicenseSync(input, options) {
-      const p = prepareInput(input, prepareShared(options), defaults, true);
+      const p = prepareInput(input, prepareShared(options, captured), true);
       return finish(p, verifySignedEnvelopeSync(p.envelope, p.key, p.backend));
     },
     async verifyLicenses(inputs, options) {
-      const shared = prepareShared(options);
+      const shared = prepareShared(options, captured);
       return runBatch(batchInputs(inputs), {
-        prepare: (input) => prepareInput(input, shared, defaults, false),
+        prepare: (input) => prepareInput(input, shared, false),
         verify: (p) => verifyEnvelopeInParallel(p.envelope, p.key, p.backend),
         finish,
       });

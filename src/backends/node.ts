@@ -5,16 +5,24 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
+import { exportSpki } from '../keys/export.ts';
 import type { PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
 import { verifyInPool } from './node-parallel.ts';
 
 const keyObjects = new WeakMap<PublicKey, KeyObject>();
 
+/** A copy of `fields` with no prototype: nothing can be inherited into it. */
+function nullProto<T extends object>(fields: T): T {
+  return Object.assign(Object.create(null) as T, fields);
+}
+
 function keyObjectFor(key: PublicKey): KeyObject {
   let handle = keyObjects.get(key);
   if (!handle) {
-    handle = createPublicKey({ key: { ...key.jwk }, format: 'jwk' });
+    // From DER, not JWK: node:crypto's JWK import reads members (`d`…) a polluted Object.prototype would
+    // supply; the options object has no prototype for the same reason (`passphrase`, `encoding`…).
+    handle = createPublicKey(nullProto({ key: Buffer.from(exportSpki(key)), format: 'der' as const, type: 'spki' as const }));
     keyObjects.set(key, handle);
   }
   return handle;

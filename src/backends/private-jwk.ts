@@ -16,7 +16,9 @@ export function jwkBytes(jwk: PrivateJwk, name: string): Uint8Array {
 
 /** Checks `jwk.kty` (and `crv` for OKP); throws `KeyError` `ERR_KEY_INVALID` otherwise. */
 export function expectJwkType(jwk: PrivateJwk, kty: 'RSA' | 'OKP'): void {
-  if (jwk.kty !== kty || (kty === 'OKP' && jwk.crv !== 'Ed25519')) {
-    throw new KeyError('ERR_KEY_INVALID', `expected a private ${kty === 'RSA' ? 'RSA' : 'Ed25519'} JWK, got kty=${String(jwk.kty)}`);
+  // Own members only, as for public JWKs.
+  const actual = Object.hasOwn(jwk, 'kty') ? jwk.kty : undefined;
+  if (actual !== kty || (kty === 'OKP' && (!Object.hasOwn(jwk, 'crv') || jwk.crv !== 'Ed25519'))) {
+    throw new KeyError('ERR_KEY_INVALID', `expected a private ${kty === 'RSA' ? 'RSA' : 'Ed25519'} JWK, got kty=${String(actual)}`);
   }
 }

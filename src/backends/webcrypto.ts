@@ -15,6 +15,7 @@
  */
 import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
+import { exportSpki } from '../keys/export.ts';
 import type { PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
 
@@ -120,7 +121,8 @@ function createInstance(subtle: unknown): WebCryptoInstance {
   const cryptoKeyFor = (subtleNow: Subtle, key: PublicKey): Promise<CryptoKey> => {
     let pending = cryptoKeys.get(key);
     if (!pending) {
-      pending = subtleNow.importKey('jwk', { ...key.jwk } as JsonWebKey, paramsFor(key.algorithm), false, ['verify']);
+      // SPKI, not JWK: WebIDL's JsonWebKey conversion reads members (`d`, `alg`) a polluted Object.prototype would supply.
+      pending = subtleNow.importKey('spki', exportSpki(key) as Uint8Array<ArrayBuffer>, paramsFor(key.algorithm), false, ['verify']);
       cryptoKeys.set(key, pending);
       pending.catch(() => cryptoKeys.delete(key));
     }

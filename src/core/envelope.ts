@@ -6,7 +6,7 @@
  */
 import type { SignatureBackend } from '../backends/backend.ts';
 import { ALGORITHMS, type SignatureAlgorithm } from '../lib/algorithms.ts';
-import { KeyError, isLicenseKitError } from '../lib/errors.ts';
+import { KeyError, LicenseInputError, isLicenseKitError } from '../lib/errors.ts';
 import type { PublicKey } from '../keys/public-key.ts';
 
 /** What a format adapter extracts from a license file before verification. */
@@ -21,10 +21,14 @@ export interface SignedEnvelope {
   readonly algorithm: SignatureAlgorithm;
 }
 
-/** Refuses a key that is not bound to the envelope's algorithm, or that the caller's allow-list excludes. */
-export function checkKeyFits(envelope: SignedEnvelope, key: PublicKey, allowed?: readonly SignatureAlgorithm[]): void {
-  if (allowed && !allowed.includes(envelope.algorithm)) {
-    throw new KeyError('ERR_KEY_UNSUPPORTED', `algorithm ${envelope.algorithm} is not in the allowed list (${allowed.join(', ')})`);
+/**
+ * Refuses an envelope whose algorithm the caller's allow-list (validated
+ * beforehand: an array of known names) excludes, with `ERR_ALGORITHM_NOT_ALLOWED`,
+ * and a key that is not bound to the envelope's algorithm (`ERR_KEY_UNSUPPORTED`).
+ */
+export function checkKeyFits(envelope: SignedEnvelope, key: PublicKey, allowed: readonly SignatureAlgorithm[] | null = null): void {
+  if (allowed !== null && !allowed.includes(envelope.algorithm)) {
+    throw new LicenseInputError('ERR_ALGORITHM_NOT_ALLOWED', `this ${envelope.format} license is signed with ${envelope.algorithm}, which the "algorithms" option does not allow (${allowed.join(', ')})`);
   }
   if (key.algorithm !== envelope.algorithm) {
     throw new KeyError(

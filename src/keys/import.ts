@@ -33,7 +33,7 @@ export function importPublicKey(input: KeyInput): PublicKey {
     return importPublicKey(text);
   }
   if (typeof input === 'object' && input !== null) return importJwk(input);
-  if (typeof input !== 'string') throw new TypeError('key must be a string, Uint8Array, JWK object or imported PublicKey');
+  if (typeof input !== 'string') throw new KeyError('ERR_KEY_INVALID', `key must be a string, Uint8Array, JWK object or imported PublicKey, got ${typeof input}`);
   if (input.length > MAX_KEY_INPUT_BYTES) throw new KeyError('ERR_KEY_INVALID', `key text longer than ${MAX_KEY_INPUT_BYTES} characters`);
   const text = input.replace(/^\uFEFF/, '');
   if (looksLikePem(text)) return importPem(text);

@@ -1,6 +1,8 @@
 /**
  * JSON Web Keys (RFC 7517): RSA (`kty: "RSA"`) and Ed25519 (`kty: "OKP"`,
- * `crv: "Ed25519"`). Private JWKs (with `d`) are refused.
+ * `crv: "Ed25519"`). Private JWKs (with `d`) are refused. Members are read as
+ * OWN properties only: an inherited `n`, `kty` or `d` (prototype pollution
+ * elsewhere in the host) is never part of a key.
  */
 import { decodeBase64Url } from '../lib/bytes.ts';
 import { KeyError } from '../lib/errors.ts';
@@ -12,29 +14,35 @@ import { createEd25519PublicKey, createRsaPublicKey, type PublicKey } from './pu
  * missing, empty or not base64url.
  */
 export function jwkMemberBytes(jwk: Readonly<Record<string, unknown>>, name: string, label = 'JWK'): Uint8Array {
-  const value = jwk[name];
+  const value = member(jwk, name);
   if (typeof value !== 'string' || value.length === 0) throw new KeyError('ERR_KEY_INVALID', `${label} member "${name}" must be a non-empty base64url string`);
   const bytes = decodeBase64Url(value);
   if (typeof bytes === 'string') throw new KeyError('ERR_KEY_INVALID', `${label} member "${name}" is not valid base64url (${bytes})`);
   return bytes;
 }
 
+/** Own member `name` of a JWK, or `undefined`. */
+function member(jwk: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(jwk, name) ? jwk[name] : undefined;
+}
+
 /** Imports a public JWK object. */
 export function importJwk(jwk: unknown): PublicKey {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new KeyError('ERR_KEY_INVALID', 'JWK must be a JSON object');
-  const record = jwk as Record<string, unknown>;
-  if ('d' in record) throw new KeyError('ERR_KEY_PRIVATE', 'a private JWK (with "d") was given where the public key belongs');
+  const source = jwk as Record<string, unknown>;
+  const record = { kty: member(source, 'kty'), crv: member(source, 'crv'), use: member(source, 'use'), alg: member(source, 'alg') };
+  if (Object.hasOwn(source, 'd')) throw new KeyError('ERR_KEY_PRIVATE', 'a private JWK (with "d") was given where the public key belongs');
   if (record.use !== undefined && record.use !== 'sig') throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "use" is "${String(record.use)}", expected "sig"`);
   if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') {
     throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "alg" ${String(record.alg)} is not supported (RS256, EdDSA)`);
   }
   if (record.kty === 'RSA') {
     if (record.alg !== undefined && record.alg !== 'RS256') throw new KeyError('ERR_KEY_UNSUPPORTED', `an RSA JWK cannot have "alg" ${String(record.alg)}`);
-    return createRsaPublicKey(jwkMemberBytes(record, 'n'), jwkMemberBytes(record, 'e'));
+    return createRsaPublicKey(jwkMemberBytes(source, 'n'), jwkMemberBytes(source, 'e'));
   }
   if (record.kty === 'OKP' && record.crv === 'Ed25519') {
     if (record.alg !== undefined && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') throw new KeyError('ERR_KEY_UNSUPPORTED', `an Ed25519 JWK cannot have "alg" ${String(record.alg)}`);
-    return createEd25519PublicKey(jwkMemberBytes(record, 'x'));
+    return createEd25519PublicKey(jwkMemberBytes(source, 'x'));
   }
   throw new KeyError('ERR_KEY_UNSUPPORTED', `unsupported JWK (kty ${String(record.kty)}${record.crv ? `, crv ${String(record.crv)}` : ''}); licensekit verifies RSA and Ed25519`);
 }

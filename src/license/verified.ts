@@ -6,14 +6,27 @@
  */
 import { matchMachine } from '../rules/machines.ts';
 import { evaluateLicense, type Evaluation } from '../rules/evaluate.ts';
-import { grantsFeature, readFeatureTemplate, resolveFeature } from '../rules/features.ts';
-import { resolveEvaluation, resolveNow, type EvaluationOptions, type FeatureRequirement, type ProductDefinition } from '../rules/options.ts';
+import { grantsFeature, readFeatureTemplate } from '../rules/features.ts';
+import {
+  checkOptionsObject,
+  describe,
+  ownValue,
+  resolveEvaluation,
+  resolveFeatureName,
+  resolveNow,
+  resolveProduct,
+  type EvaluationOptions,
+  type FeatureRequirement,
+  type ProductDefinition,
+} from '../rules/options.ts';
 import { isExpiredAt } from '../rules/status.ts';
 import { FEATURE_FLAGS, type License } from './model.ts';
 import { OptionError } from '../lib/errors.ts';
 
 const CREATE = Symbol('licensekit.verified');
 const NO_PRODUCT: ProductDefinition = Object.freeze({});
+const NO_RESOLVED_PRODUCT = resolveProduct(undefined);
+const MACHINE_OPTIONS: ReadonlySet<string> = new Set(['now', 'allowOverdraft']);
 /** `now` is required here: these questions never read the clock. */
 const NO_CLOCK = (): number => {
   throw new OptionError('"now" is required');
@@ -53,12 +66,19 @@ export class VerifiedLicense {
 
   /**
    * True when the license grants `feature`: a number 1–8, `"F3"`, a name from
-   * `product.featureNames`, or a dotted `cryptolens_features` path.
+   * `product.featureNames`, or a dotted `cryptolens_features` path. A number
+   * that is not an integer (`1.5`), or a value that is neither a number nor a
+   * string, is refused (`ERR_OPTION_INVALID`); an integer outside 1–8 or an
+   * unknown name is simply not granted.
    * @example license.hasFeature(1); license.hasFeature('ModuleB.Sub 1')
    */
   hasFeature(feature: FeatureRequirement, product: ProductDefinition = NO_PRODUCT): boolean {
-    if (typeof feature === 'number') return feature >= 1 && feature <= 8 && ((this.#flags >>> (feature - 1)) & 1) === 1;
-    const resolved = resolveFeature(feature, product);
+    if (typeof feature === 'number') {
+      if (!Number.isInteger(feature)) throw new OptionError(`"feature" must be an integer 1–8 or a name, got ${describe(feature)}`);
+      return feature >= 1 && feature <= 8 && ((this.#flags >>> (feature - 1)) & 1) === 1;
+    }
+    if (typeof feature !== 'string') throw new OptionError(`"feature" must be an integer 1–8 or a name, got ${describe(feature)}`);
+    const resolved = resolveFeatureName(feature, product === NO_PRODUCT ? NO_RESOLVED_PRODUCT : resolveProduct(product));
     if (resolved.kind === 'flag') return ((this.#flags >>> (resolved.flag - 1)) & 1) === 1;
     if (this.#template === undefined) this.#template = readFeatureTemplate(this.dataObjects);
     return grantsFeature(this, resolved, this.#template);
@@ -92,6 +112,10 @@ export class VerifiedLicense {
    * lease needs the time: give `now`, or the clock is read for it.
    */
   isOnMachine(machineCode: string, options: { now?: Date | number; allowOverdraft?: boolean } = {}): boolean {
+    if (typeof machineCode !== 'string') throw new OptionError(`"machineCode" must be a string, got ${describe(machineCode)}`);
+    checkOptionsObject(options, 'options', MACHINE_OPTIONS);
+    const allowOverdraft = ownValue(options, 'allowOverdraft');
+    if (allowOverdraft !== undefined && typeof allowOverdraft !== 'boolean') throw new OptionError(`"allowOverdraft" must be true or false, got ${describe(allowOverdraft)}`);
     let locked = this.#lockedMachines;
     if (locked === undefined) {
       const set = new Set<string>(this.allowedMachines ?? []);
@@ -100,8 +124,8 @@ export class VerifiedLicense {
     }
     if (locked === null || locked.has(machineCode)) return true;
     if (!this.#hasFloating) return false;
-    const nowMs = resolveNow(options.now, Date.now);
-    return matchMachine(this, machineCode, nowMs, 0, options.allowOverdraft === true).ok;
+    const nowMs = resolveNow(ownValue(options, 'now'), Date.now);
+    return matchMachine(this, machineCode, nowMs, 0, allowOverdraft === true).ok;
   }
 
   /** Re-runs every rule with new options, without verifying the signature again. */

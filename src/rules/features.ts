@@ -5,8 +5,10 @@
  * A dotted path must really descend: `ModuleA.X` is not granted just because
  * `ModuleA` is a leaf (some official clients get this wrong).
  */
-import type { DataObject, FeatureFlag, FeatureNumber, License } from '../license/model.ts';
-import type { FeatureRequirement, ProductDefinition } from './options.ts';
+import type { DataObject, FeatureFlag, License } from '../license/model.ts';
+import type { ResolvedFeature } from './options.ts';
+
+export type { ResolvedFeature } from './options.ts';
 
 /** The parsed template: a leaf name, or a `[name, children]` pair. */
 type TemplateNode = string | [string, TemplateNode[]];
@@ -18,7 +20,8 @@ function parseNodes(value: unknown, depth: number): TemplateNode[] | null {
   const out: TemplateNode[] = [];
   for (const item of value) {
     if (typeof item === 'string') out.push(item);
-    else if (Array.isArray(item) && typeof item[0] === 'string') {
+    // `length` first: `[]` has no own [0], and an inherited one (prototype pollution) is not a name.
+    else if (Array.isArray(item) && item.length > 0 && typeof item[0] === 'string') {
       const children = item.length > 1 ? parseNodes(item[1], depth + 1) : [];
       if (!children) return null;
       out.push([item[0], children]);
@@ -54,19 +57,6 @@ export function templateHasPath(template: readonly TemplateNode[], path: string)
     level = next;
   }
   return true;
-}
-
-/** How a requirement resolved: the flag it maps to, or a template path. */
-export type ResolvedFeature = { kind: 'flag'; flag: FeatureNumber } | { kind: 'path'; path: string };
-
-/** Resolves a requirement to a flag number or a template path. */
-export function resolveFeature(requirement: FeatureRequirement, product: ProductDefinition): ResolvedFeature {
-  if (typeof requirement === 'number') return { kind: 'flag', flag: requirement };
-  const names = product.featureNames;
-  if (names && Object.hasOwn(names, requirement)) return { kind: 'flag', flag: names[requirement]! };
-  const m = /^[Ff]([1-8])$/.exec(requirement);
-  if (m) return { kind: 'flag', flag: Number(m[1]) as FeatureNumber };
-  return { kind: 'path', path: requirement };
 }
 
 /** True when the license grants the resolved feature. */

@@ -1,7 +1,15 @@
 /**
  * Evaluation options and their validation. `now` is always explicit inside the
  * rules; only the outermost API fills it from the clock when omitted. Invalid
- * values are refused (`ERR_OPTION_INVALID`), never silently replaced.
+ * values are refused (`ERR_OPTION_INVALID`, naming the option), never silently
+ * replaced.
+ *
+ * Options are read as OWN properties only: a value inherited from a prototype
+ * (for example `Object.prototype.clockToleranceSeconds` set by prototype
+ * pollution elsewhere in the host) is never an option. An own property whose
+ * value is `undefined` counts as absent. An own property whose name is not an
+ * option is refused, so a misspelt `machinecode` cannot silently turn
+ * node-locking off.
  */
 import { OptionError } from '../lib/errors.ts';
 import type { FeatureNumber } from '../license/model.ts';
@@ -39,6 +47,17 @@ export interface EvaluationOptions {
   readonly product?: ProductDefinition;
 }
 
+/** A product definition after validation: own values only, names copied into a map. */
+export interface ResolvedProduct {
+  readonly timeLimitedFeature: FeatureNumber | undefined;
+  readonly trialFeature: FeatureNumber | undefined;
+  /** `null` when the product names no flags. */
+  readonly featureNames: ReadonlyMap<string, FeatureNumber> | null;
+}
+
+/** How a requirement resolved: the flag it maps to, or a `cryptolens_features` template path. */
+export type ResolvedFeature = { readonly kind: 'flag'; readonly flag: FeatureNumber } | { readonly kind: 'path'; readonly path: string };
+
 /** Options after validation, with `now` resolved to epoch milliseconds. */
 export interface ResolvedEvaluation {
   readonly nowMs: number;
@@ -46,62 +65,202 @@ export interface ResolvedEvaluation {
   readonly maxSignatureAgeMs: number | null;
   readonly machineCode: string | null;
   readonly allowOverdraft: boolean;
+  /** The requirements as given (copied), for the check's detail. */
   readonly requireFeatures: readonly FeatureRequirement[];
+  /** `requireFeatures[i]` resolved, at the same index. */
+  readonly features: readonly ResolvedFeature[];
   readonly productId: number | null;
-  readonly product: ProductDefinition;
+  readonly product: ResolvedProduct;
+}
+
+/** The options `license.evaluate()` reads. */
+const EVALUATION_OPTION_NAMES = ['now', 'clockToleranceSeconds', 'maxSignatureAgeDays', 'machineCode', 'allowOverdraft', 'requireFeatures', 'productId', 'product'];
+/** The options only verification reads (`evaluate` accepts and ignores them, so one options object serves both). */
+const VERIFY_OPTION_NAMES = ['key', 'backend', 'maxInputBytes', 'algorithms'];
+const OPTION_NAMES: ReadonlySet<string> = new Set([...EVALUATION_OPTION_NAMES, ...VERIFY_OPTION_NAMES]);
+const PRODUCT_OPTION_NAMES: ReadonlySet<string> = new Set(['timeLimitedFeature', 'trialFeature', 'featureNames']);
+
+/** The value of OWN property `name` of `object` (never an inherited one). */
+export function ownValue(object: object, name: string): unknown {
+  return Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * Refuses anything but a plain options object (`label` names it in messages),
+ * and own property names outside `known`. `undefined` and `null` mean "no options"
+ * only when `absentOk`.
+ */
+export function checkOptionsObject(options: unknown, label: string, known: ReadonlySet<string> = OPTION_NAMES): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new OptionError(`"${label}" must be an object, got ${describe(options)}`);
+  }
+  for (const name in options) {
+    if (!known.has(name) && Object.hasOwn(options, name)) {
+      throw new OptionError(`"${label}" has no option "${name}" (known: ${[...known].join(', ')})`);
+    }
+  }
+}
+
+/** A short description of a value for messages (never its full text). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : `string ${JSON.stringify(value)}`;
+  return typeof value;
 }
 
 function isFeatureNumber(n: unknown): n is FeatureNumber {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 8;
 }
 
+function nonNegative(value: unknown, label: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new OptionError(`"${label}" must be a non-negative finite number, got ${describe(value)}`);
+  return value;
+}
+
 /** Converts a `now` option to epoch milliseconds, refusing invalid dates. */
-export function resolveNow(now: Date | number | undefined, clock: () => number): number {
+export function resolveNow(now: unknown, clock: () => number): number {
   if (now === undefined) return clock();
   const ms = now instanceof Date ? now.getTime() : now;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new OptionError('"now" must be a valid Date or finite epoch milliseconds');
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new OptionError(`"now" must be a valid Date or finite epoch milliseconds, got ${now instanceof Date ? 'an invalid Date' : describe(now)}`);
   return ms;
 }
 
-/** Validates options and resolves `now` (the clock is consulted only when `now` is absent). */
-export function resolveEvaluation(options: EvaluationOptions, clock: () => number = Date.now): ResolvedEvaluation {
-  const tolerance = options.clockToleranceSeconds ?? 0;
-  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    throw new OptionError('"clockToleranceSeconds" must be a non-negative number');
+const NO_PRODUCT: ResolvedProduct = Object.freeze({ timeLimitedFeature: undefined, trialFeature: undefined, featureNames: null });
+
+/** Validates a product definition (own properties only; `label` names it in messages). */
+export function resolveProduct(product: unknown, label = 'product'): ResolvedProduct {
+  if (product === undefined) return NO_PRODUCT;
+  checkOptionsObject(product, label, PRODUCT_OPTION_NAMES);
+  const flag = (name: 'timeLimitedFeature' | 'trialFeature'): FeatureNumber | undefined => {
+    const n = ownValue(product, name);
+    if (n !== undefined && !isFeatureNumber(n)) throw new OptionError(`"${label}.${name}" must be a feature number 1–8, got ${describe(n)}`);
+    return n;
+  };
+  const timeLimitedFeature = flag('timeLimitedFeature');
+  const trialFeature = flag('trialFeature');
+  const names = ownValue(product, 'featureNames');
+  let featureNames: Map<string, FeatureNumber> | null = null;
+  if (names !== undefined) {
+    if (typeof names !== 'object' || names === null || Array.isArray(names)) {
+      throw new OptionError(`"${label}.featureNames" must be an object of name → feature number, got ${describe(names)}`);
+    }
+    featureNames = new Map();
+    for (const name of Object.keys(names)) {
+      const n = (names as Record<string, unknown>)[name];
+      if (!isFeatureNumber(n)) throw new OptionError(`"${label}.featureNames.${name}" must be a feature number 1–8, got ${describe(n)}`);
+      featureNames.set(name, n);
+    }
   }
-  const age = options.maxSignatureAgeDays;
-  if (age !== undefined && (typeof age !== 'number' || !Number.isFinite(age) || age < 0)) {
-    throw new OptionError('"maxSignatureAgeDays" must be a non-negative number');
+  if (timeLimitedFeature === undefined && trialFeature === undefined && featureNames === null) return NO_PRODUCT;
+  return Object.freeze({ timeLimitedFeature, trialFeature, featureNames });
+}
+
+const FLAG_NAME = /^[Ff]([1-8])$/;
+const FLAG_LIKE = /^[Ff]\d+$/;
+
+/** ASCII lower case, for the "did you mean" check only. */
+const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+
+/**
+ * Resolves one requirement, refusing what can only be the integrator's typo
+ * (`label` names it in messages). In order:
+ * - a number must be an integer 1–8;
+ * - a name `product.featureNames` defines (own keys) is that flag;
+ * - `F1`–`F8` (either case) is that flag; any other `F<digits>` (`F0`, `F9`) is refused;
+ * - a name that differs from a `featureNames` name only in ASCII case is refused;
+ * - anything else is a path in the license's `cryptolens_features` template
+ *   (`ModuleA`, `ModuleB.Sub 1`): segments separated by `.`, none empty or
+ *   blank. Whether the path exists is license data, so it is a verdict
+ *   (`FEATURE_MISSING`), never an option error.
+ */
+export function resolveRequirement(requirement: unknown, product: ResolvedProduct, label: string): ResolvedFeature {
+  if (typeof requirement === 'number') {
+    if (!isFeatureNumber(requirement)) throw new OptionError(`"${label}" must be a feature number 1–8 (an integer) or a name, got ${describe(requirement)}`);
+    return { kind: 'flag', flag: requirement };
   }
-  if (options.productId !== undefined && !Number.isSafeInteger(options.productId)) throw new OptionError('"productId" must be an integer');
-  if (options.machineCode !== undefined && (typeof options.machineCode !== 'string' || options.machineCode.trim() === '')) {
-    throw new OptionError('"machineCode" must be a non-empty string');
+  if (typeof requirement !== 'string' || requirement.length === 0) {
+    throw new OptionError(`"${label}" must be a feature number 1–8 or a non-empty name, got ${describe(requirement)}`);
   }
-  const product = options.product ?? {};
-  for (const [label, n] of [['timeLimitedFeature', product.timeLimitedFeature], ['trialFeature', product.trialFeature]] as const) {
-    if (n !== undefined && !isFeatureNumber(n)) throw new OptionError(`"product.${label}" must be a feature number 1–8`);
+  const resolved = resolveFeatureName(requirement, product);
+  if (resolved.kind === 'flag') return resolved;
+  if (FLAG_LIKE.test(requirement)) throw new OptionError(`"${label}" is ${JSON.stringify(requirement)}, but the feature flags are F1–F8`);
+  if (product.featureNames !== null) {
+    const folded = fold(requirement);
+    for (const name of product.featureNames.keys()) {
+      if (fold(name) === folded) throw new OptionError(`"${label}" is ${JSON.stringify(requirement)}, which product.featureNames does not define; did you mean ${JSON.stringify(name)}?`);
+    }
   }
-  if (product.featureNames !== undefined && (typeof product.featureNames !== 'object' || product.featureNames === null || Array.isArray(product.featureNames))) {
-    throw new OptionError('"product.featureNames" must be an object of name → feature number');
+  for (const segment of requirement.split('.')) {
+    if (segment.trim() === '') {
+      throw new OptionError(`"${label}" ${JSON.stringify(requirement)} is neither F1–F8, a product.featureNames name, nor a cryptolens_features path (empty segment)`);
+    }
   }
-  for (const [name, n] of Object.entries(product.featureNames ?? {})) {
-    if (!isFeatureNumber(n)) throw new OptionError(`feature name "${name}" must map to a feature number 1–8`);
+  return resolved;
+}
+
+/**
+ * Resolves a feature name without judging it: a `featureNames` name, then
+ * `F1`–`F8`, else a template path. `VerifiedLicense.hasFeature` answers with
+ * this (an unknown name is simply not granted).
+ */
+export function resolveFeatureName(name: string, product: ResolvedProduct): ResolvedFeature {
+  const named = product.featureNames === null ? undefined : product.featureNames.get(name);
+  if (named !== undefined) return { kind: 'flag', flag: named };
+  const m = FLAG_NAME.exec(name);
+  if (m) return { kind: 'flag', flag: Number(m[1]) as FeatureNumber };
+  return { kind: 'path', path: name };
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Validates options and resolves `now` (the clock is consulted only when `now`
+ * is absent). Every problem is an `OptionError` (`ERR_OPTION_INVALID`) naming
+ * the option.
+ */
+export function resolveEvaluation(options: unknown, clock: () => number = Date.now, label = 'options'): ResolvedEvaluation {
+  checkOptionsObject(options, label);
+  const toleranceSeconds = nonNegative(ownValue(options, 'clockToleranceSeconds'), 'clockToleranceSeconds') ?? 0;
+  const age = nonNegative(ownValue(options, 'maxSignatureAgeDays'), 'maxSignatureAgeDays');
+  const productId = ownValue(options, 'productId');
+  if (productId !== undefined && (typeof productId !== 'number' || !Number.isSafeInteger(productId))) throw new OptionError(`"productId" must be an integer, got ${describe(productId)}`);
+  const machineCode = ownValue(options, 'machineCode');
+  if (machineCode !== undefined && (typeof machineCode !== 'string' || machineCode.trim() === '')) {
+    throw new OptionError(`"machineCode" must be a non-empty string, got ${describe(machineCode)}`);
   }
-  const required = options.requireFeatures ?? [];
-  if (!Array.isArray(required)) throw new OptionError('"requireFeatures" must be an array of feature numbers or names');
-  for (const r of required) {
-    if (typeof r === 'number' ? !isFeatureNumber(r) : typeof r !== 'string' || r.length === 0) {
-      throw new OptionError(`required feature ${JSON.stringify(r)} must be a number 1–8 or a non-empty name`);
+  const allowOverdraft = ownValue(options, 'allowOverdraft');
+  if (allowOverdraft !== undefined && typeof allowOverdraft !== 'boolean') throw new OptionError(`"allowOverdraft" must be true or false, got ${describe(allowOverdraft)}`);
+  const product = resolveProduct(ownValue(options, 'product'));
+  const required = ownValue(options, 'requireFeatures');
+  let requireFeatures: readonly FeatureRequirement[] = NONE;
+  let features: readonly ResolvedFeature[] = NONE;
+  if (required !== undefined) {
+    if (!Array.isArray(required)) throw new OptionError(`"requireFeatures" must be an array of feature numbers or names, got ${describe(required)}`);
+    if (required.length > 0) {
+      // Copied: a caller changing the array during an await changes nothing.
+      const copy: FeatureRequirement[] = [];
+      const resolved: ResolvedFeature[] = [];
+      for (let i = 0; i < required.length; i++) {
+        const r: unknown = Object.hasOwn(required, i) ? required[i] : undefined;
+        resolved.push(resolveRequirement(r, product, `requireFeatures[${i}]`));
+        copy.push(r as FeatureRequirement);
+      }
+      requireFeatures = copy;
+      features = resolved;
     }
   }
   return {
-    nowMs: resolveNow(options.now, clock),
-    toleranceMs: tolerance * 1000,
+    nowMs: resolveNow(ownValue(options, 'now'), clock),
+    toleranceMs: toleranceSeconds * 1000,
     maxSignatureAgeMs: age === undefined ? null : age * 86_400_000,
-    machineCode: options.machineCode === undefined ? null : options.machineCode.trim(),
-    allowOverdraft: options.allowOverdraft === true,
-    requireFeatures: required,
-    productId: options.productId ?? null,
+    machineCode: machineCode === undefined ? null : machineCode.trim(),
+    allowOverdraft: allowOverdraft === true,
+    requireFeatures,
+    features,
+    productId: productId === undefined ? null : productId,
     product,
   };
 }

@@ -4,7 +4,7 @@
  * answer the server's metadata would give.
  */
 import type { FeatureFlag, License } from '../license/model.ts';
-import type { ProductDefinition } from './options.ts';
+import type { ResolvedProduct } from './options.ts';
 
 /** The Cryptolens LicenseStatus object (PascalCase, as the server returns it). */
 export interface LicenseStatus {
@@ -25,7 +25,7 @@ export interface LicenseStatus {
  * always, unless the product names a time-limited flag and the license has it
  * explicitly `false`. A masked (`null`) flag fails closed: expiry applies.
  */
-export function expiryApplies(license: License, product: ProductDefinition): boolean {
+export function expiryApplies(license: License, product: ResolvedProduct): boolean {
   const flag = product.timeLimitedFeature;
   return flag === undefined || license.features[`F${flag}` as FeatureFlag] !== false;
 }
@@ -36,7 +36,7 @@ export function isExpiredAt(expiresMs: number | null, nowMs: number, toleranceMs
 }
 
 /** Computes the LicenseStatus at `nowMs`. */
-export function computeStatus(license: License, product: ProductDefinition, nowMs: number, toleranceMs: number): LicenseStatus {
+export function computeStatus(license: License, product: ResolvedProduct, nowMs: number, toleranceMs: number): LicenseStatus {
   const timeLimited = expiryApplies(license, product);
   const expiresMs = license.expires ? license.expires.getTime() : null;
   const expired = timeLimited && isExpiredAt(expiresMs, nowMs, toleranceMs);

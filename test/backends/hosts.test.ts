@@ -10,7 +10,6 @@ import { build } from 'esbuild';
 import { getQuickJS } from 'quickjs-emscripten';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { nodeBackend } from '../../src/backends/node.ts';
-import { purejsBackend } from '../../src/backends/purejs/index.ts';
 import { createWebCryptoBackend, probeWebCryptoEd25519, webcryptoBackend } from '../../src/backends/webcrypto.ts';
 import { toHex } from '../../src/lib/bytes.ts';
 import { publicKeyFromJwk } from './keys.ts';

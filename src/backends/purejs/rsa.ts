@@ -157,7 +157,7 @@ export function signRs256(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array 
   }
   const c = (m * blind) % n;
   let s: bigint;
-  if (privateJwk.p && privateJwk.q && privateJwk.dp && privateJwk.dq && privateJwk.qi) {
+  if (['p', 'q', 'dp', 'dq', 'qi'].every((m) => Object.hasOwn(privateJwk, m) && privateJwk[m])) {
     const p = bytesToBigInt(jwkBytes(privateJwk, 'p'));
     const q = bytesToBigInt(jwkBytes(privateJwk, 'q'));
     const m1 = modPow(c % p, bytesToBigInt(jwkBytes(privateJwk, 'dp')), p);

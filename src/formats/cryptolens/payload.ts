@@ -3,7 +3,9 @@
  * `licenseKey`) to the format-neutral `License`. Dates are Unix seconds in
  * current files and zone-less ISO strings (UTC) in 2017-era files. Field names
  * are matched case-insensitively; known fields with the wrong type are refused
- * (`ERR_PAYLOAD_INVALID`), unknown ones are kept in `extra`.
+ * (`ERR_PAYLOAD_INVALID`), unknown ones are kept in `extra`. Only OWN
+ * properties are read: prototype pollution elsewhere in the host never
+ * supplies a missing claim.
  */
 import { isRealDateTime } from '../../lib/calendar.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
@@ -58,8 +60,9 @@ class Fields {
   private readonly used: Set<string> | null;
   constructor(readonly object: JsonObject, readonly where: string, known: ReadonlySet<string>) {
     let exact = true;
+    // `for…in` also walks inherited enumerable names: an inherited one is not a key of this object.
     for (const k in object) {
-      if (!known.has(k)) {
+      if (!known.has(k) && Object.hasOwn(object, k)) {
         exact = false;
         break;
       }
@@ -67,8 +70,9 @@ class Fields {
     if (!exact) this.index = lowerKeyIndex(object, where, fail);
     this.used = exact ? null : new Set();
   }
+  /** The OWN field `name` (an inherited value, e.g. from a polluted `Object.prototype`, is never a claim). */
   get(name: string): Json | undefined {
-    if (this.index === null) return this.object[name];
+    if (this.index === null) return Object.hasOwn(this.object, name) ? this.object[name] : undefined;
     const actual = this.index.get(name.toLowerCase()); // names are ASCII literals
     if (actual === undefined) return undefined;
     this.used!.add(actual);
