@@ -39,6 +39,25 @@ export function tamperExpires(licenseText: string): { text: string; before: stri
   return { text: JSON.stringify({ ...response, licenseKey: encodeBase64(bytes) }), before, after };
 }
 
+/** A program that checks its license with the vendor's public key embedded as a constant. */
+export function embeddedKeyProgram(publicKeyXml: string): string {
+  return `// How a program checks its license: the vendor's public key is part of the program, as a constant.
+// Never read it from a file beside the license: whoever can replace that file can sign licenses of their own.
+import { readFileSync } from 'node:fs';
+import { verifyLicense } from 'licensekit';
+import { machineCode } from 'licensekit/fingerprint';
+
+const VENDOR_PUBLIC_KEY = ${JSON.stringify(publicKeyXml)};
+
+const verdict = await verifyLicense(readFileSync(new URL('./license.skm', import.meta.url), 'utf8'), {
+  key: VENDOR_PUBLIC_KEY,
+  machineCode: await machineCode({ product: '${PRODUCT_ID}' }),
+  productId: ${PRODUCT_ID},
+});
+console.log(verdict.valid ? 'VALID' : \`NOT VALID: \${verdict.reasons.join(', ')}\`);
+`;
+}
+
 /** Runs the demo. Exit 0 when the intact license is valid and the tampered one is not. */
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, { help: { type: 'boolean', short: 'h' } }, { command: 'demo' });
@@ -50,7 +69,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   io.stdout('licensekit demo: an offline license, issued and checked on this machine\n');
 
   const pair = await generateVendorKeyPair({ modulusLength: 2048 });
-  io.stdout('1. Vendor key pair: RSA 2048-bit, generated now (the public key is what a program embeds).');
+  io.stdout('1. Vendor key pair: RSA 2048-bit, generated now. The program embeds the public key as a constant (see check-license.mjs below).');
 
   let print;
   try {
@@ -76,13 +95,24 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const forged = await verifyLicense(tampered.text, options);
   io.stdout(`5. Changed ONE byte (Expires ${tampered.before} -> ${tampered.after}) and verified again: ${verdictInWords(forged)}`);
 
+  // Why the key is a constant in the program: a customer who can replace a key file can sign licenses of their own.
+  const customer = await generateVendorKeyPair({ modulusLength: 2048 });
+  const selfIssued = await issueCryptolensLicense(
+    { productId: PRODUCT_ID, created: now, expires: new Date(now.getTime() + 3650 * 86_400_000), features: [1, 2, 3, 4, 5, 6, 7, 8], activatedMachines: [{ mid: print.machineCode, time: now }], maxNoOfMachines: 1 },
+    { privateJwk: customer.privateJwk, backend: nodeBackend, now },
+  );
+  const selfIssuedVerdict = await verifyLicense(selfIssued, options);
+  io.stdout(`6. A customer signed a 10-year license with every feature using a key of their own: against the key embedded in the program, ${verdictInWords(selfIssuedVerdict)}. (Had the program read its key from a file beside the license, replacing that file would have made this license valid.)`);
+
   const dir = await mkdtemp(join(tmpdir(), 'licensekit-demo-'));
   await writeFile(join(dir, 'license.skm'), license + '\n');
   await writeFile(join(dir, 'tampered.skm'), tampered.text + '\n');
+  await writeFile(join(dir, 'self-issued.skm'), selfIssued + '\n');
   await writeFile(join(dir, 'public.xml'), pair.publicKeyXml! + '\n');
-  io.stdout(`\nThe files are in ${dir}. Try:\n  npx licensekit verify ${join(dir, 'license.skm')} ${join(dir, 'tampered.skm')} --key ${join(dir, 'public.xml')} --machine-code auto --product-id ${PRODUCT_ID}`);
+  await writeFile(join(dir, 'check-license.mjs'), embeddedKeyProgram(pair.publicKeyXml!));
+  io.stdout(`\nThe files are in ${dir}; check-license.mjs is how a program checks its license, with the key embedded. Try:\n  npx licensekit verify ${join(dir, 'license.skm')} ${join(dir, 'tampered.skm')} ${join(dir, 'self-issued.skm')} --key ${join(dir, 'public.xml')} --machine-code auto --product-id ${PRODUCT_ID}`);
 
-  const asExpected = intact.valid && !forged.valid && forged.reasons.includes('SIGNATURE_INVALID');
-  io.stdout(`\nVerdict: ${asExpected ? 'the intact license is valid on this machine and the tampered copy is refused.' : 'UNEXPECTED RESULT (see above).'}`);
+  const asExpected = intact.valid && !forged.valid && forged.reasons.includes('SIGNATURE_INVALID') && !selfIssuedVerdict.valid && selfIssuedVerdict.reasons.includes('SIGNATURE_INVALID');
+  io.stdout(`\nVerdict: ${asExpected ? 'the intact license is valid on this machine; the tampered and the self-issued copies are refused.' : 'UNEXPECTED RESULT (see above).'}`);
   return asExpected ? EXIT.OK : EXIT.INVALID;
 }
