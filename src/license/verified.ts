@@ -41,7 +41,12 @@ export function createVerifiedLicense(license: License): VerifiedLicense {
 // Declaration merging gives the class every License field, assigned in the constructor.
 export interface VerifiedLicense extends License {}
 
-/** A license whose signature verified, with cheap synchronous questions. */
+/**
+ * A license whose signature verified, with cheap synchronous questions. Every
+ * `License` field is an own enumerable property, so `console.log`, a spread,
+ * `JSON.stringify` and `structuredClone` show all of it; a spread or a
+ * structured clone is plain data (the methods stay on the original).
+ */
 export class VerifiedLicense {
   readonly #expiresMs: number | null;
   readonly #flags: number;
