@@ -6,7 +6,7 @@
 import { FingerprintError } from '../lib/errors.ts';
 import { COMPONENTS, COMPONENT_NAMES, isPrivilegedComponent, type ComponentKind, type ComponentName } from './components.ts';
 import { environmentFromEvidence, type Environment } from './environment.ts';
-import { checkProductSalt, componentHash, machineCodeDigest } from './hash.ts';
+import { checkProductSalt, componentHash, machineCodeDigest, stretchComponentValues } from './hash.ts';
 import { classifyInterface, cpuDescriptor, normalizeIdentifier, type Normalized } from './normalize.ts';
 import { parseSnapshot, type MachineSnapshot, type Reading } from './snapshot.ts';
 
@@ -65,8 +65,11 @@ function privilegeNote(platform: string): string {
   return platform === 'linux' || platform === 'darwin' ? 'needs root' : 'needs administrator rights';
 }
 
+/** Hashes one normalised component value (the real stretched hash, or a recorder for {@link fingerprintFromSnapshotAsync}). */
+type Hasher = (name: ComponentName, value: string) => string;
+
 function fromReading(
-  product: string,
+  hash: Hasher,
   platform: string,
   name: ComponentName,
   reading: Reading,
@@ -80,10 +83,10 @@ function fromReading(
   }
   const normalized = normalize(reading);
   if ('junk' in normalized) return { name, kind, weight, status: 'junk', hashes: [], note: normalized.junk };
-  return { name, kind, weight, status: 'ok', hashes: [componentHash(product, name, normalized.value)], ...(okNote === undefined ? {} : { note: okNote }) };
+  return { name, kind, weight, status: 'ok', hashes: [hash(name, normalized.value)], ...(okNote === undefined ? {} : { note: okNote }) };
 }
 
-function macComponent(product: string, snapshot: MachineSnapshot): FingerprintComponent {
+function macComponent(hash: Hasher, snapshot: MachineSnapshot): FingerprintComponent {
   const { kind, weight } = COMPONENTS.mac;
   const kept = new Set<string>();
   const excluded: string[] = [];
@@ -92,19 +95,19 @@ function macComponent(product: string, snapshot: MachineSnapshot): FingerprintCo
     if (verdict.kept) kept.add(verdict.mac);
     else excluded.push(`${entry.name} (${verdict.reason})`);
   }
-  const hashes = [...kept].map((mac) => componentHash(product, 'mac', mac)).sort();
+  const hashes = [...kept].map((mac) => hash('mac', mac)).sort();
   const adapters = `${kept.size} adapter${kept.size === 1 ? '' : 's'}`;
   const note = excluded.length === 0 ? adapters : `${adapters}; excluded ${excluded.sort().join(', ')}`;
   return { name: 'mac', kind, weight, status: hashes.length > 0 ? 'ok' : 'absent', hashes, note };
 }
 
-function cpuComponent(product: string, platform: string, snapshot: MachineSnapshot): FingerprintComponent {
+function cpuComponent(hash: Hasher, platform: string, snapshot: MachineSnapshot): FingerprintComponent {
   const cpu = snapshot.cpu;
-  if ('missing' in cpu) return fromReading(product, platform, 'cpu', cpu, () => ({ junk: '' }));
+  if ('missing' in cpu) return fromReading(hash, platform, 'cpu', cpu, () => ({ junk: '' }));
   const normalized = cpuDescriptor(cpu);
   const { kind, weight } = COMPONENTS.cpu;
   if ('junk' in normalized) return { name: 'cpu', kind, weight, status: 'junk', hashes: [], note: normalized.junk };
-  return { name: 'cpu', kind, weight, status: 'ok', hashes: [componentHash(product, 'cpu', normalized.value)], note: cpu.model.trim() };
+  return { name: 'cpu', kind, weight, status: 'ok', hashes: [hash('cpu', normalized.value)], note: cpu.model.trim() };
 }
 
 /**
@@ -186,17 +189,45 @@ export class MachineCodeUnavailableError extends FingerprintError {
  */
 export function fingerprintFromSnapshot(snapshot: MachineSnapshot | unknown, product: string): Fingerprint {
   const salt = checkProductSalt(product);
+  return build(parseSnapshot(snapshot), (name, value) => componentHash(salt, name, value));
+}
+
+/**
+ * {@link fingerprintFromSnapshot} with the key stretching done on libuv's
+ * thread pool, all components in parallel, so the event loop is never blocked
+ * for the KDF (tens of milliseconds per value the first time in a process).
+ * Same result, same errors.
+ *
+ * @example
+ * const fp = await fingerprintFromSnapshotAsync(snapshot, 'acme-cad');
+ */
+export async function fingerprintFromSnapshotAsync(snapshot: MachineSnapshot | unknown, product: string): Promise<Fingerprint> {
+  const salt = checkProductSalt(product);
   const snap = parseSnapshot(snapshot);
+  const needed: Array<readonly [ComponentName, string]> = [];
+  try {
+    build(snap, (name, value) => {
+      needed.push([name, value]);
+      return '0'.repeat(32);
+    });
+  } catch (error) {
+    if (!(error instanceof MachineCodeUnavailableError)) throw error;
+  }
+  await stretchComponentValues(salt, needed);
+  return build(snap, (name, value) => componentHash(salt, name, value));
+}
+
+function build(snap: MachineSnapshot, hash: Hasher): Fingerprint {
   const platform = snap.platform;
   const diskNote = snap.diskName === undefined ? undefined : `disk ${snap.diskName}`;
   const byName: Record<ComponentName, FingerprintComponent> = {
-    'system-uuid': fromReading(salt, platform, 'system-uuid', snap.systemUuid, normalizeIdentifier),
-    'system-serial': fromReading(salt, platform, 'system-serial', snap.systemSerial, normalizeIdentifier),
-    'board-serial': fromReading(salt, platform, 'board-serial', snap.boardSerial, normalizeIdentifier),
-    'disk-serial': fromReading(salt, platform, 'disk-serial', snap.diskSerial, normalizeIdentifier, diskNote),
-    mac: macComponent(salt, snap),
-    'os-install-id': fromReading(salt, platform, 'os-install-id', snap.osInstallId, normalizeIdentifier),
-    cpu: cpuComponent(salt, platform, snap),
+    'system-uuid': fromReading(hash, platform, 'system-uuid', snap.systemUuid, normalizeIdentifier),
+    'system-serial': fromReading(hash, platform, 'system-serial', snap.systemSerial, normalizeIdentifier),
+    'board-serial': fromReading(hash, platform, 'board-serial', snap.boardSerial, normalizeIdentifier),
+    'disk-serial': fromReading(hash, platform, 'disk-serial', snap.diskSerial, normalizeIdentifier, diskNote),
+    mac: macComponent(hash, snap),
+    'os-install-id': fromReading(hash, platform, 'os-install-id', snap.osInstallId, normalizeIdentifier),
+    cpu: cpuComponent(hash, platform, snap),
   };
   const components = COMPONENT_NAMES.map((name) => Object.freeze({ ...byName[name], hashes: Object.freeze([...byName[name].hashes]) }));
   const environment = environmentFromEvidence(snap.evidence);

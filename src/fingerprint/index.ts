@@ -16,19 +16,21 @@
 import { currentSnapshot, clearSnapshotCache, snapshotGeneration, type CollectOptions } from './collect/current.ts';
 import type { Environment } from './environment.ts';
 import { environmentFromEvidence } from './environment.ts';
-import { fingerprintFromSnapshot, type Fingerprint } from './fingerprint.ts';
+import { fingerprintFromSnapshotAsync, type Fingerprint } from './fingerprint.ts';
 import { checkProductSalt } from './hash.ts';
 import type { MachineSnapshot } from './snapshot.ts';
+import { cryptolensMachineCode, type CryptolensMachineCodeOptions } from './cryptolens.ts';
 
 export { COMPONENTS, COMPONENT_NAMES, type ComponentKind, type ComponentName, type ComponentSpec } from './components.ts';
-export { environmentFromEvidence, type Environment } from './environment.ts';
-export { fingerprintFromSnapshot, MACHINE_CODE_ORDER, machineCodeBasis, MachineCodeUnavailableError, type ComponentStatus, type Fingerprint, type FingerprintComponent } from './fingerprint.ts';
-export { COMPONENT_HASH_HEX_LENGTH } from './hash.ts';
+export { COLLECTOR_READ_PATHS, environmentFromEvidence, type Environment } from './environment.ts';
+export { fingerprintFromSnapshot, fingerprintFromSnapshotAsync, MACHINE_CODE_ORDER, machineCodeBasis, MachineCodeUnavailableError, type ComponentStatus, type Fingerprint, type FingerprintComponent } from './fingerprint.ts';
+export { COMPONENT_HASH_HEX_LENGTH, COMPONENT_KDF } from './hash.ts';
 export { matchFingerprint, type ComponentOutcome, type MatchMode, type MatchPolicy, type MatchReason, type MatchResult } from './match.ts';
 export { canonicalMac, classifyInterface, JUNK_VALUES, normalizeIdentifier, type InterfaceVerdict } from './normalize.ts';
-export { MAX_RECORDED_LENGTH, parseRecordedFingerprint, recordFingerprint, serializeFingerprint, type RecordedFingerprint } from './recorded.ts';
+export { MAX_RECORDED_LENGTH, MIN_RECORDED_WEIGHT, parseRecordedFingerprint, recordFingerprint, serializeFingerprint, type RecordedFingerprint, type RecordOptions } from './recorded.ts';
 export { parseSnapshot, type EnvironmentEvidence, type MachineSnapshot, type MissingReason, type NetworkInterfaceReading, type Reading } from './snapshot.ts';
 export type { CollectOptions, CollectorChoice } from './collect/current.ts';
+export { CRYPTOLENS_COMPAT_VARIANTS, cryptolensMachineCode, cryptolensNodeDigest, type CryptolensCompat, type CryptolensMachineCodeOptions } from './cryptolens.ts';
 
 /** Options of {@link fingerprint} and {@link machineCode}. */
 export interface FingerprintOptions extends CollectOptions {
@@ -73,7 +75,7 @@ export async function fingerprint(options: FingerprintOptions): Promise<Fingerpr
     const hit = byProduct.get(product);
     if (hit !== undefined) return hit;
   }
-  const result = fingerprintFromSnapshot(await snapshotPromise, product);
+  const result = await fingerprintFromSnapshotAsync(await snapshotPromise, product);
   if (cacheable && generation === snapshotGeneration()) {
     if (byProductGeneration !== generation) {
       byProduct.clear();
@@ -96,13 +98,20 @@ export async function fingerprint(options: FingerprintOptions): Promise<Fingerpr
  * root. On Linux, clones of one VM image share it: refuse clones with
  * {@link matchFingerprint} on the full component set recorded at activation.
  *
+ * With `compat: 'cryptolens-node'` (or `'cryptolens-node-short'`) it returns
+ * instead the code the official Cryptolens Node client computes on this
+ * machine, read directly (see {@link cryptolensMachineCode}), for licenses
+ * activated with that client.
+ *
  * @throws {MachineCodeUnavailableError} `ERR_FINGERPRINT_UNAVAILABLE` when no
  *   identifying component is readable; see {@link fingerprint}.
  * @example
  * const mid = await machineCode({ product: 'acme-cad' }); // '5E0A…'
+ * const legacy = await machineCode({ compat: 'cryptolens-node' }); // as the official client's Helpers.GetMachineCode()
  */
-export async function machineCode(options: FingerprintOptions): Promise<string> {
-  return (await fingerprint(options)).machineCode;
+export async function machineCode(options: FingerprintOptions | CryptolensMachineCodeOptions): Promise<string> {
+  if (options !== null && typeof options === 'object' && 'compat' in options && options.compat !== undefined) return cryptolensMachineCode(options);
+  return (await fingerprint(options as FingerprintOptions)).machineCode;
 }
 
 /**

@@ -4,17 +4,21 @@
  * strict parser for it. It holds salted hashes of the components that read `ok`,
  * nothing else.
  *
- * Format, version 1 (keys in display order, single hashes as strings):
- * `{"v":1,"components":{"system-uuid":"<32 hex>","mac":["<32 hex>","<32 hex>"],…}}`
+ * Format, version 2 (keys in display order, single hashes as strings):
+ * `{"v":2,"components":{"system-uuid":"<32 hex>","mac":["<32 hex>","<32 hex>"],…}}`
+ * Version 2 hashes identifying components with scrypt (see `COMPONENT_KDF` in
+ * hash.ts). Version 1 (plain HMAC-SHA-256, brute-forceable for MACs and
+ * serials) is refused with `ERR_FINGERPRINT_INVALID` saying so: its hashes can
+ * never equal version 2 hashes, so the fingerprint must be recorded again.
  */
 import { FingerprintError } from '../lib/errors.ts';
-import { COMPONENT_NAMES, isComponentName, type ComponentName } from './components.ts';
+import { COMPONENTS, COMPONENT_NAMES, isComponentName, type ComponentName } from './components.ts';
 import type { Fingerprint } from './fingerprint.ts';
 import { COMPONENT_HASH_HEX_LENGTH } from './hash.ts';
 
 /** A fingerprint as stored in a license: component name → salted hashes. */
 export interface RecordedFingerprint {
-  readonly v: 1;
+  readonly v: 2;
   readonly components: Readonly<Partial<Record<ComponentName, readonly string[]>>>;
 }
 
@@ -30,19 +34,73 @@ function invalid(message: string): never {
 }
 
 /**
- * Keeps the `ok` components of a fingerprint, for storing at activation.
- *
- * @example
- * const stored = serializeFingerprint(recordFingerprint(await fingerprint({ product: 'acme-cad' })));
+ * Least identifying weight (component weights, the CPU descriptor excluded) a
+ * fingerprint must carry to be recorded, and that {@link matchFingerprint}
+ * requires of a recorded one: the system UUID alone (30), or two other
+ * identifying components (a machine-id and a disk serial: 35). A machine-id
+ * alone (20, copied with every image) or one MAC set (15) binds to nothing.
  */
-export function recordFingerprint(fingerprint: Fingerprint): RecordedFingerprint {
+export const MIN_RECORDED_WEIGHT = 30;
+
+/** Options of {@link recordFingerprint}. */
+export interface RecordOptions {
+  /** Least identifying weight to record; default {@link MIN_RECORDED_WEIGHT}. Lowering it is the vendor's explicit choice. */
+  readonly minimumWeight?: number;
+  /** Require at least one hardware component (not only the OS install id). Default true. */
+  readonly requireHardware?: boolean;
+}
+
+/** The `ok` components of a fingerprint, as stored: name → sorted hashes. No strength check (matching does its own). */
+export function recordedComponents(fingerprint: Fingerprint): RecordedFingerprint {
   const components: Partial<Record<ComponentName, readonly string[]>> = {};
   for (const component of fingerprint.components) {
     if (component.status === 'ok' && component.hashes.length > 0) {
       components[component.name] = Object.freeze([...component.hashes].sort().slice(0, MAX_HASHES_PER_COMPONENT));
     }
   }
-  return Object.freeze({ v: 1, components: Object.freeze(components) });
+  return Object.freeze({ v: 2, components: Object.freeze(components) });
+}
+
+/** The identifying (non-descriptor) weight a recorded fingerprint carries under `weights`, and whether it holds a hardware component. */
+export function recordedStrength(
+  recorded: RecordedFingerprint,
+  weights: Readonly<Record<ComponentName, number>> = Object.fromEntries(COMPONENT_NAMES.map((n) => [n, COMPONENTS[n].weight])) as Record<ComponentName, number>,
+): { readonly weight: number; readonly hardware: boolean } {
+  let weight = 0;
+  let hardware = false;
+  for (const name of COMPONENT_NAMES) {
+    if (recorded.components[name] === undefined || COMPONENTS[name].kind === 'descriptor' || weights[name] === 0) continue;
+    weight += weights[name];
+    if (COMPONENTS[name].kind === 'hardware') hardware = true;
+  }
+  return { weight, hardware };
+}
+
+/**
+ * Keeps the `ok` components of a fingerprint, for storing at activation.
+ * Refuses a fingerprint too weak to bind a license to one machine: less than
+ * {@link MIN_RECORDED_WEIGHT} of identifying weight, or no hardware component
+ * (a container that sees only its copied machine-id and the CPU model).
+ *
+ * @throws {FingerprintError} `ERR_FINGERPRINT_TOO_WEAK` naming what was readable.
+ * @throws {RangeError} when an option is invalid.
+ * @example
+ * const stored = serializeFingerprint(recordFingerprint(await fingerprint({ product: 'acme-cad' })));
+ */
+export function recordFingerprint(fingerprint: Fingerprint, options: RecordOptions = {}): RecordedFingerprint {
+  const minimum = options.minimumWeight ?? MIN_RECORDED_WEIGHT;
+  if (typeof minimum !== 'number' || !Number.isFinite(minimum) || minimum <= 0) throw new RangeError(`"minimumWeight" expected a finite number > 0, got ${String(minimum)}`);
+  const recorded = recordedComponents(fingerprint);
+  const strength = recordedStrength(recorded);
+  const needHardware = options.requireHardware ?? true;
+  if (strength.weight < minimum || (needHardware && !strength.hardware)) {
+    const readable = Object.keys(recorded.components);
+    throw new FingerprintError(
+      'ERR_FINGERPRINT_TOO_WEAK',
+      `fingerprint too weak to record: readable [${readable.join(', ')}] carry identifying weight ${strength.weight} (at least ${minimum} needed)${needHardware && !strength.hardware ? ' and no hardware component' : ''}; another machine could match it`,
+    );
+  }
+  return recorded;
 }
 
 /** Serialises a recorded fingerprint to compact JSON (single hashes written as strings). */
@@ -52,15 +110,16 @@ export function serializeFingerprint(recorded: RecordedFingerprint): string {
     const hashes = recorded.components[name];
     if (hashes !== undefined && hashes.length > 0) components[name] = hashes.length === 1 ? hashes[0]! : [...hashes];
   }
-  return JSON.stringify({ v: 1, components });
+  return JSON.stringify({ v: 2, components });
 }
 
 /**
  * Parses a recorded fingerprint strictly: a JSON string or an already parsed
- * value; version 1; only known component names; each value a 32-hex lower-case
+ * value; version 2; only known component names; each value a 32-hex lower-case
  * hash or a non-empty array of at most 16 distinct ones; at most 4096 characters.
  *
- * @throws {FingerprintError} `ERR_FINGERPRINT_INVALID` on any deviation.
+ * @throws {FingerprintError} `ERR_FINGERPRINT_INVALID` on any deviation, and
+ *   for a version 1 fingerprint (unstretched hashes: record it again).
  */
 export function parseRecordedFingerprint(input: unknown): RecordedFingerprint {
   let value = input;
@@ -75,7 +134,8 @@ export function parseRecordedFingerprint(input: unknown): RecordedFingerprint {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('expected an object');
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) if (key !== 'v' && key !== 'components') invalid(`unknown field "${key}"`);
-  if (record.v !== 1) invalid('expected "v": 1');
+  if (record.v === 1) invalid('version 1 (unstretched HMAC hashes, written by earlier licensekit versions) is no longer accepted: its hashes never equal version 2 hashes; record the fingerprint again');
+  if (record.v !== 2) invalid('expected "v": 2');
   const raw = record.components;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) invalid('"components" expected an object');
   const components: Partial<Record<ComponentName, readonly string[]>> = {};
@@ -91,5 +151,5 @@ export function parseRecordedFingerprint(input: unknown): RecordedFingerprint {
     if (new Set(hashes).size !== hashes.length) invalid(`"${name}" repeats a hash`);
     components[name] = Object.freeze([...(hashes as string[])].sort());
   }
-  return Object.freeze({ v: 1, components: Object.freeze(components) });
+  return Object.freeze({ v: 2, components: Object.freeze(components) });
 }

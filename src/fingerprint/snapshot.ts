@@ -58,6 +58,14 @@ export interface EnvironmentEvidence {
   readonly containerenv?: boolean;
   /** Contents of /proc/self/cgroup. */
   readonly cgroup?: string;
+  /** Contents of /proc/self/uid_map (Linux): anything but `0 0 4294967295` means a user namespace. */
+  readonly uidMap?: string;
+  /**
+   * The lines of /proc/self/mountinfo whose mount point is, contains or lies
+   * under a path the collector reads (see `COLLECTOR_READ_PATHS`), for
+   * detecting bind mounts over them. Absent when mountinfo was not read.
+   */
+  readonly mountinfo?: string;
 }
 
 /** Everything a collector read about one machine, version 1. */
@@ -148,7 +156,7 @@ function evidence(value: unknown, path: string): EnvironmentEvidence {
     const flag = optional(value[key], `${path}.${key}`, bool);
     if (flag !== undefined) out[key] = flag;
   }
-  for (const key of ['dmiVendor', 'dmiProduct', 'hypervisorType', 'cgroup'] as const) {
+  for (const key of ['dmiVendor', 'dmiProduct', 'hypervisorType', 'cgroup', 'uidMap', 'mountinfo'] as const) {
     const text = optional(value[key], `${path}.${key}`, (v, p) => (typeof v === 'string' && v.length <= 65536 ? v : fail(p, 'a string')));
     if (text !== undefined) out[key] = text;
   }

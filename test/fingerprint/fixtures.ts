@@ -14,7 +14,7 @@ export interface SnapshotFixture {
     readonly macCount?: number;
     /** The one component the machine code comes from, or the error code when no code can be derived. */
     readonly machineCodeBasis: ComponentName[] | { readonly error: 'ERR_FINGERPRINT_UNAVAILABLE' };
-    readonly environment: { virtualMachine: boolean; container: boolean; hypervisor?: string; containerRuntime?: string };
+    readonly environment: { virtualMachine: boolean; container: boolean; hypervisor?: string; containerRuntime?: string; userNamespace?: boolean; overlaidPaths?: string[] };
   };
 }
 
@@ -24,7 +24,17 @@ export interface ScenarioFixture {
   readonly activation: string;
   readonly later: string;
   readonly policy?: MatchPolicy;
-  readonly expect: { matched: boolean; reason: string; mismatched: string[]; unknown: string[]; sameMachineCode: boolean };
+  readonly expect: {
+    matched: boolean;
+    reason: string;
+    mismatched: string[];
+    unknown: string[];
+    sameMachineCode: boolean;
+    /** The match score, when the scenario pins it. */
+    score?: number;
+    /** The code `recordFingerprint` refuses the activation fingerprint with; the scenario then matches the full fingerprint. */
+    recordError?: string;
+  };
 }
 
 /** Reads fixtures/fingerprints/<name>.json. */
@@ -53,6 +63,10 @@ export const SNAPSHOT_NAMES = [
   'vm-clone-b',
   'container-host-network',
   'container-cpu-only',
+  'vm-clone-as-user',
+  'container-machine-id-only',
+  'host-with-copied-machine-id',
+  'spoofed-mac-rest-hidden',
 ] as const;
 
 /** Snapshots from which a machine code can be derived (all but those whose `expect.machineCodeBasis` is an error). */

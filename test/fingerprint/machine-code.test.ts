@@ -126,14 +126,15 @@ describe('fallbacks when there is no system UUID or OS install id', () => {
     expect(fingerprintFromSnapshot({ ...windows, systemSerial: 'To be filled by O.E.M.' }, PRODUCT).machineCodeBasis).toEqual(['board-serial']);
   });
 
-  test.prop([arbSerial, arbSerial])('two machines with the same CPU and different disk serials get different codes', (a, b) => {
+  // Each fresh value costs one scrypt evaluation (~40 ms, on purpose): fewer cases.
+  test.prop([arbSerial, arbSerial], { numRuns: 15 })('two machines with the same CPU and different disk serials get different codes', (a, b) => {
     fc.pre(a !== b);
     const codeA = fingerprintFromSnapshot({ ...cpuOnly, diskSerial: a }, PRODUCT).machineCode;
     const codeB = fingerprintFromSnapshot({ ...cpuOnly, diskSerial: b }, PRODUCT).machineCode;
     expect(codeA).not.toBe(codeB);
   });
 
-  test.prop([arbUniversalMac, arbUniversalMac])('two machines with the same CPU and different physical MACs get different codes', (a, b) => {
+  test.prop([arbUniversalMac, arbUniversalMac], { numRuns: 15 })('two machines with the same CPU and different physical MACs get different codes', (a, b) => {
     fc.pre(a !== b);
     const codeA = fingerprintFromSnapshot({ ...cpuOnly, network: [...cpuOnly.network, physical('eno1', a)] }, PRODUCT).machineCode;
     const codeB = fingerprintFromSnapshot({ ...cpuOnly, network: [...cpuOnly.network, physical('eno1', b)] }, PRODUCT).machineCode;

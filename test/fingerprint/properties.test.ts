@@ -20,6 +20,13 @@ const arbSnapshot = fc.constantFrom(...snapshots);
 const codedSnapshots = CODED_SNAPSHOT_NAMES.map((name) => loadSnapshot(name).snapshot);
 const arbCodedSnapshot = fc.constantFrom(...codedSnapshots);
 const arbProduct = fc.string({ minLength: 1, maxLength: 40 });
+/**
+ * Each new (product, value) pair costs one scrypt evaluation (~40 ms, on purpose: see COMPONENT_KDF), so
+ * the properties whose law is not about the salt use a few fixed salts (remembered after the first run),
+ * and those that need fresh salts or values run fewer cases.
+ */
+const arbFewProducts = fc.constantFrom('p', 'acme-cad', 'Ωmega product 7');
+const FRESH_KDF_RUNS = { numRuns: 12 };
 const arbMac = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 }).map((bytes) => bytes.map((b) => b.toString(16).padStart(2, '0')).join(':'));
 
 /** Interfaces that must never count: software interfaces by name, or anything without a backing device. */
@@ -53,7 +60,7 @@ function sameFingerprint(a: MachineSnapshot, b: MachineSnapshot, product: string
 }
 
 describe('fingerprint properties', () => {
-  test.prop([arbSnapshot, fc.array(arbVirtualInterface, { maxLength: 4 }), fc.nat(), arbProduct])(
+  test.prop([arbSnapshot, fc.array(arbVirtualInterface, { maxLength: 4 }), fc.nat(), arbFewProducts])(
     'adding virtual interfaces anywhere never changes the fingerprint',
     (snapshot, extra, at, product) => {
       const network = [...snapshot.network];
@@ -62,7 +69,7 @@ describe('fingerprint properties', () => {
     },
   );
 
-  test.prop([arbSnapshot.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray([...s.network], { minLength: s.network.length }))), arbProduct])(
+  test.prop([arbSnapshot.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray([...s.network], { minLength: s.network.length }))), arbFewProducts])(
     'reordering interfaces never changes the fingerprint',
     ([snapshot, network], product) => {
       sameFingerprint(snapshot, { ...snapshot, network }, product);
@@ -73,12 +80,12 @@ describe('fingerprint properties', () => {
     sameFingerprint(snapshot, { ...snapshot, network: snapshot.network.map((n) => ({ ...n, up })) }, 'p');
   });
 
-  test.prop([arbCodedSnapshot, arbProduct, arbProduct])('the machine code differs between two product salts', (snapshot, a, b) => {
+  test.prop([arbCodedSnapshot, arbProduct, arbProduct], FRESH_KDF_RUNS)('the machine code differs between two product salts', (snapshot, a, b) => {
     fc.pre(a !== b);
     expect(fingerprintFromSnapshot(snapshot, a).machineCode).not.toBe(fingerprintFromSnapshot(snapshot, b).machineCode);
   });
 
-  test.prop([arbSnapshot, fc.stringMatching(/^[A-Z0-9]{8,20}$/), fc.stringMatching(/^[A-Z0-9]{8,20}$/), arbProduct])(
+  test.prop([arbSnapshot, fc.stringMatching(/^[A-Z0-9]{8,20}$/), fc.stringMatching(/^[A-Z0-9]{8,20}$/), arbProduct], FRESH_KDF_RUNS)(
     'neither a hash nor the stored form contains the raw serial',
     (snapshot, serial, disk, product) => {
       // With a disk serial every snapshot has a machine code (the disk serial is identifying and any user can read it).
@@ -91,11 +98,26 @@ describe('fingerprint properties', () => {
   );
 });
 
+/** Coded snapshots strong enough to record (all but a container seeing only its MACs). */
+const recordable = codedSnapshots.filter((s) => {
+  try {
+    recordFingerprint(fingerprintFromSnapshot(s, 'p'));
+    return true;
+  } catch {
+    return false;
+  }
+});
+
 describe('matching properties', () => {
   const arbLater = (snapshot: MachineSnapshot) =>
     fc.constantFrom(...codedSnapshots).map((later) => [snapshot, later] as const);
 
-  test.prop([arbCodedSnapshot.chain(arbLater), fc.constantFrom('weighted', 'any', 'two', 'most', 'all' as const), fc.nat(), fc.nat()])(
+  test('every coded fixture is strong enough to record, except those that hold only a MAC set or only a machine-id', () => {
+    const weak = CODED_SNAPSHOT_NAMES.filter((_, i) => !recordable.includes(codedSnapshots[i]!));
+    expect(weak.sort()).toEqual(['container-host-network', 'container-machine-id-only', 'spoofed-mac-rest-hidden']);
+  });
+
+  test.prop([fc.constantFrom(...recordable).chain(arbLater), fc.constantFrom('weighted', 'any', 'two', 'most', 'all' as const), fc.nat(), fc.nat()])(
     'matching ignores the order of components and hashes',
     ([activation, later], mode, seedA, seedB) => {
       const recorded = recordFingerprint(fingerprintFromSnapshot(activation, 'p'));
@@ -103,7 +125,7 @@ describe('matching properties', () => {
       const rotate = <T>(list: readonly T[], by: number) => list.map((_, i) => list[(i + by) % list.length]!);
       const entries = Object.entries(recorded.components);
       const shuffled: RecordedFingerprint = {
-        v: 1,
+        v: 2,
         components: Object.fromEntries(rotate(entries, seedA).map(([name, hashes]) => [name, rotate(hashes!, seedB)])),
       };
       const reordered = { ...current, components: rotate(current.components, seedB).map((c) => ({ ...c, hashes: rotate(c.hashes, seedA) })) };
@@ -112,8 +134,9 @@ describe('matching properties', () => {
   );
 
   const lowWeight = COMPONENT_NAMES.filter((name) => name !== 'system-uuid');
-  // Machines with at least two identifying components: with only one (a container seeing just its MACs), changing it is another machine.
-  const sturdy = codedSnapshots.filter((s) => fingerprintFromSnapshot(s, 'p').components.filter((c) => c.status === 'ok' && c.kind !== 'descriptor').length >= 2);
+  // Machines with at least three identifying components: with one (a container seeing just its MACs), changing it is another
+  // machine; with two (a VM read as a user: MAC and machine-id), losing the machine-id leaves 20 of 40, below the 0.6 threshold.
+  const sturdy = codedSnapshots.filter((s) => fingerprintFromSnapshot(s, 'p').components.filter((c) => c.status === 'ok' && c.kind !== 'descriptor').length >= 3);
   test.prop([fc.constantFrom(...sturdy), fc.constantFrom(...lowWeight), fc.stringMatching(/^[A-Z0-9]{10,16}$/), arbMac])(
     'changing one low-weight component keeps the match',
     (snapshot, name, value, mac) => {
@@ -130,12 +153,13 @@ describe('matching properties', () => {
     },
   );
 
-  test.prop([arbCodedSnapshot])('a fingerprint always matches itself in every mode', (snapshot) => {
+  test.prop([arbCodedSnapshot])('a fingerprint always matches itself in every mode, unless it is too weak to have been recorded', (snapshot) => {
     const fp = fingerprintFromSnapshot(snapshot, 'p');
     for (const mode of ['weighted', 'any', 'two', 'most', 'all'] as const) {
       const result = matchFingerprint(fp, fp, { mode });
       expect(result.mismatchedComponents).toEqual([]);
-      expect(result.matched, mode).toBe(mode !== 'two' || result.matchedComponents.length >= 2);
+      if (!recordable.includes(snapshot)) expect(result.reason).toBe('recorded-too-weak');
+      else expect(result.matched, mode).toBe(mode !== 'two' || result.matchedComponents.length >= 2);
     }
   });
 });

@@ -26,7 +26,7 @@ describe('recorded fingerprint format', () => {
     const recorded = recordFingerprint(fingerprintFromSnapshot(loadSnapshot('linux-server').snapshot, 'acme-cad'));
     const text = serializeFingerprint(recorded);
     expect(parseRecordedFingerprint(text)).toEqual(recorded);
-    expect(JSON.parse(text).v).toBe(1);
+    expect(JSON.parse(text).v).toBe(2);
     expect(typeof JSON.parse(text).components['system-uuid']).toBe('string');
     expect(JSON.parse(text).components.mac).toHaveLength(2);
     expect(text.length).toBeLessThan(600);
@@ -36,7 +36,8 @@ describe('recorded fingerprint format', () => {
     ['not JSON', '{'],
     ['an array', '[]'],
     ['null', 'null'],
-    ['wrong version', JSON.stringify({ v: 2, components: {} })],
+    ['wrong version', JSON.stringify({ v: 3, components: {} })],
+    ['version 1 (unstretched hashes)', JSON.stringify({ v: 1, components: { 'os-install-id': HASH } })],
     ['missing components', JSON.stringify({ v: 1 })],
     ['unknown field', JSON.stringify({ v: 1, components: {}, extra: 1 })],
     ['unknown component', JSON.stringify({ v: 1, components: { hostname: HASH } })],
@@ -61,9 +62,9 @@ describe('recorded fingerprint format', () => {
     expect(code(() => matchFingerprint(current, current, { weights: { cpu: -1 } }))).toBe('RangeError');
   });
 
-  test('an empty recorded fingerprint never matches', () => {
+  test('an empty recorded fingerprint never matches (too weak to bind anything)', () => {
     const current = fingerprintFromSnapshot(loadSnapshot('linux-server').snapshot, 'acme-cad');
-    expect(matchFingerprint({ v: 1, components: {} }, current)).toMatchObject({ matched: false, reason: 'nothing-identifying' });
+    expect(matchFingerprint({ v: 2, components: {} }, current)).toMatchObject({ matched: false, reason: 'recorded-too-weak' });
   });
 });
 

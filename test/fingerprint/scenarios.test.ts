@@ -7,6 +7,7 @@ import {
   matchFingerprint,
   recordFingerprint,
   serializeFingerprint,
+  type Fingerprint,
   type FingerprintComponent,
 } from '../../src/fingerprint/index.ts';
 import { loadScenarios, loadSnapshot, SNAPSHOT_NAMES } from './fixtures.ts';
@@ -61,8 +62,15 @@ describe('scenarios: activation snapshot vs later snapshot', () => {
   test.each(loadScenarios().map((s) => [s.name, s] as const))('%s', (_, scenario) => {
     const activation = fingerprintFromSnapshot(loadSnapshot(scenario.activation).snapshot, PRODUCT);
     const later = fingerprintFromSnapshot(loadSnapshot(scenario.later).snapshot, PRODUCT);
-    const stored = serializeFingerprint(recordFingerprint(activation));
+    let stored: string | Fingerprint;
+    if (scenario.expect.recordError === undefined) stored = serializeFingerprint(recordFingerprint(activation));
+    else {
+      // Too weak to record: refused with a typed error, and refused again if the full fingerprint is matched anyway.
+      expect(() => recordFingerprint(activation)).toThrow(expect.objectContaining({ code: scenario.expect.recordError }));
+      stored = activation;
+    }
     const result = matchFingerprint(stored, later, scenario.policy);
+    if (scenario.expect.score !== undefined) expect(result.score).toBeCloseTo(scenario.expect.score, 10);
     expect(result.reason).toBe(scenario.expect.reason);
     expect(result.matched).toBe(scenario.expect.matched);
     expect([...result.mismatchedComponents].sort()).toEqual([...scenario.expect.mismatched].sort());
@@ -77,7 +85,8 @@ describe('scenarios: activation snapshot vs later snapshot', () => {
       const { snapshot } = loadSnapshot(name);
       let stored: string;
       try {
-        stored = serializeFingerprint(recordFingerprint(fingerprintFromSnapshot(snapshot, PRODUCT))).toUpperCase();
+        // The weakest allowed recording, so that fixtures too weak to record by default are covered as well.
+        stored = serializeFingerprint(recordFingerprint(fingerprintFromSnapshot(snapshot, PRODUCT), { minimumWeight: 1, requireHardware: false })).toUpperCase();
       } catch (error) {
         if (!(error instanceof MachineCodeUnavailableError)) throw error;
         stored = `${error.message} ${JSON.stringify(error.components)}`.toUpperCase();

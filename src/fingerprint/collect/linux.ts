@@ -7,6 +7,7 @@
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { CpuReading, EnvironmentEvidence, MachineSnapshot, MissingReason, NetworkInterfaceReading, Reading } from '../snapshot.ts';
+import { isRelevantMountPoint, parseMountinfoLine } from '../environment.ts';
 import { exists, linkTarget, listDir, missingReason, readFirstValue, readText, readValue, resolvePath } from './sysfs.ts';
 
 /** Options of {@link collectLinuxSnapshot}. */
@@ -107,8 +108,7 @@ async function diskOfBlockPath(root: string, sysPath: string, depth = 0): Promis
 }
 
 /** Finds the boot disk: the disk under `/`, else the first fixed, non-virtual disk (containers, btrfs, overlay roots). */
-async function findBootDisk(root: string): Promise<string | undefined> {
-  const mountinfo = (await readText(join(root, 'proc/self/mountinfo'))) ?? '';
+async function findBootDisk(root: string, mountinfo: string): Promise<string | undefined> {
   let rootLine: string | undefined;
   for (const line of mountinfo.split('\n')) if (line.split(' ')[4] === '/') rootLine = line;
   if (rootLine !== undefined) {
@@ -164,7 +164,8 @@ async function readDiskSerial(root: string, disk: string): Promise<Reading> {
 export async function collectLinuxSnapshot(options: LinuxCollectOptions = {}): Promise<MachineSnapshot> {
   const root = options.root ?? '/';
   const dmi = (file: string) => join(root, 'sys/class/dmi/id', file);
-  const [systemUuid, systemSerial, boardSerial, osInstallId, cpuinfo, network, bootDisk, dmiVendor, dmiProduct, hypervisorType, dockerenv, containerenv, cgroup] =
+  const mountinfo = await readText(join(root, 'proc/self/mountinfo'));
+  const [systemUuid, systemSerial, boardSerial, osInstallId, cpuinfo, network, bootDisk, dmiVendor, dmiProduct, hypervisorType, dockerenv, containerenv, cgroup, uidMap] =
     await Promise.all([
       readValue(dmi('product_uuid')),
       readFirstValue([dmi('product_serial'), join(root, 'sys/firmware/devicetree/base/serial-number')]),
@@ -172,13 +173,14 @@ export async function collectLinuxSnapshot(options: LinuxCollectOptions = {}): P
       readFirstValue([join(root, 'etc/machine-id'), join(root, 'var/lib/dbus/machine-id')]),
       readHead(join(root, 'proc/cpuinfo'), 16384),
       readNetwork(root),
-      findBootDisk(root),
+      findBootDisk(root, mountinfo ?? ''),
       readValue(dmi('sys_vendor')),
       readValue(dmi('product_name')),
       readValue(join(root, 'sys/hypervisor/type')),
       exists(join(root, '.dockerenv')),
       exists(join(root, 'run/.containerenv')),
       readText(join(root, 'proc/self/cgroup')),
+      readText(join(root, 'proc/self/uid_map')),
     ]);
   const diskSerial: Reading = bootDisk === undefined ? { missing: 'absent' } : await readDiskSerial(root, bootDisk);
   const parsedCpu = typeof cpuinfo === 'string' ? parseCpuinfo(cpuinfo) : { cpu: cpuinfo, hypervisorFlag: false };
@@ -191,6 +193,14 @@ export async function collectLinuxSnapshot(options: LinuxCollectOptions = {}): P
   if (typeof dmiProduct === 'string') evidence.dmiProduct = dmiProduct;
   if (typeof hypervisorType === 'string') evidence.hypervisorType = hypervisorType;
   if (cgroup !== undefined) evidence.cgroup = cgroup.slice(0, 65536);
+  if (uidMap !== undefined) evidence.uidMap = uidMap.slice(0, 4096);
+  if (mountinfo !== undefined) {
+    const relevant = mountinfo.split('\n').filter((line) => {
+      const mount = parseMountinfoLine(line);
+      return mount !== undefined && isRelevantMountPoint(mount.mountPoint);
+    });
+    evidence.mountinfo = relevant.join('\n').slice(0, 65536);
+  }
   return {
     v: 1,
     platform: 'linux',
