@@ -116,6 +116,8 @@ export async function fingerprintCommand(args: string[], io: CliIo): Promise<num
   const where = [
     env.virtualMachine ? `virtual machine (${env.hypervisor ?? 'unknown'})` : 'physical machine',
     ...(env.container ? [`container (${env.containerRuntime ?? 'unknown'})`] : []),
+    ...(env.userNamespace ? ['user namespace'] : []),
+    ...(env.overlaidPaths.length > 0 ? [`mounts over ${env.overlaidPaths.join(', ')}`] : []),
   ].join(', ');
   const rows = [['component', 'kind', 'weight', 'status', 'note'], ...fp.components.map((c) => [c.name, c.kind, String(c.weight), c.status, c.note ?? ''])];
   const lines = [
