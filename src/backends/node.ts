@@ -8,7 +8,6 @@ import { BackendError } from '../lib/errors.ts';
 import { exportSpki } from '../keys/export.ts';
 import type { PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
-import { verifyInPool } from './node-parallel.ts';
 
 const keyObjects = new WeakMap<PublicKey, KeyObject>();
 
@@ -44,6 +43,22 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
   }
 }
 
+let pool: typeof import('./node-parallel.ts') | undefined;
+let poolLoading: Promise<typeof import('./node-parallel.ts')> | undefined;
+
+/** The worker-thread pool, imported by the first batch (never by `import 'licensekit'`), then called synchronously. */
+function withPool<T>(use: (p: typeof import('./node-parallel.ts')) => Promise<T>): Promise<T> {
+  if (pool) return use(pool);
+  poolLoading ??= import('./node-parallel.ts').then(
+    (loaded) => (pool = loaded),
+    (cause: unknown) => {
+      poolLoading = undefined;
+      throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'node backend: the worker-thread pool could not be loaded', { cause });
+    },
+  );
+  return poolLoading.then(use);
+}
+
 /**
  * Verification off the calling thread, for batches: a worker-thread pool (see
  * `node-parallel.ts`), with the calling thread helping. The inputs are copied
@@ -55,7 +70,7 @@ function verifyParallel(algorithm: SignatureAlgorithm, key: PublicKey, data: Uin
     if (key.algorithm !== algorithm) return Promise.resolve(false);
     const dataCopy = data.slice();
     const signatureCopy = signature.slice();
-    return verifyInPool(digest, key, dataCopy, signatureCopy, () => verifySync(algorithm, key, dataCopy, signatureCopy));
+    return withPool((p) => p.verifyInPool(digest, key, dataCopy, signatureCopy, () => verifySync(algorithm, key, dataCopy, signatureCopy)));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -172,11 +172,17 @@ export function signRs256(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array 
   return bigIntToBytes(s, k);
 }
 
-const SMALL_PRIMES: readonly number[] = (() => {
-  const out: number[] = [];
-  for (let c = 3; c < 2048; c += 2) if (out.every((p) => c % p !== 0)) out.push(c);
-  return out;
-})();
+let smallPrimes: readonly number[] | undefined;
+
+/** The odd primes below 2048, for sieving: computed by the first key generation, not when licensekit is imported. */
+function oddPrimesBelow2048(): readonly number[] {
+  if (!smallPrimes) {
+    const out: number[] = [];
+    for (let c = 3; c < 2048; c += 2) if (out.every((p) => c % p !== 0)) out.push(c);
+    smallPrimes = out;
+  }
+  return smallPrimes;
+}
 
 function isProbablePrime(candidate: bigint, rounds: number): boolean {
   const minusOne = candidate - 1n;
@@ -206,6 +212,7 @@ function randomPrime(bits: number, e: bigint): bigint {
     let start = bytesToBigInt(raw) >> BigInt(raw.length * 8 - bits);
     start |= (3n << BigInt(bits - 2)) | 1n;
     // Incremental search from `start`, sieving with residues kept as small numbers.
+    const SMALL_PRIMES = oddPrimesBelow2048();
     const residues = SMALL_PRIMES.map((p) => Number(start % BigInt(p)));
     for (let offset = 0; offset < 8192; offset += 2) {
       let composite = false;
