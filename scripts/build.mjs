@@ -13,6 +13,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = (p) => join(root, p);
 const common = { bundle: true, logLevel: 'warning', sourcemap: false, target: 'es2022', absWorkingDir: root };
 
+/**
+ * What the Node library bundles leave to node_modules: every runtime
+ * dependency except the @noble packages. Those are bundled in: they are small
+ * ESM-only files on the pure-JavaScript backend's path, which the Node entry
+ * imports (so that `verifyLicenseSync` can use it); loading them one file at
+ * a time from node_modules cost about 8 ms of each cold start (bench/cold-start.ts),
+ * and `require('licensekit')` would need require(esm), which Node 20 has only
+ * from 20.19. scripts/check-bundles.mjs checks no other package is bundled.
+ */
+const NODE_EXTERNAL = Object.keys(JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).dependencies).filter((name) => !name.startsWith('@noble/'));
+
 /** The CLI and its lazily loaded commands, for Node. */
 export async function buildCli() {
   await build({
@@ -30,15 +41,22 @@ export async function buildCli() {
 /**
  * Library bundles for every host: dist/node (ESM + CJS, with fingerprint and
  * issuer), dist/browser/index.js (ESM) and dist/licensekit.iife.js (global
- * `licensekit`, for plugin hosts). The browser and IIFE builds also write
- * their esbuild metafiles to dist/meta/ for scripts/check-bundles.mjs.
+ * `licensekit`, for plugin hosts). The browser, IIFE and Node ESM builds also
+ * write their esbuild metafiles to dist/meta/ for scripts/check-bundles.mjs.
+ *
+ * The Node ESM build splits: code the entries share is in chunks (one copy of
+ * each error class), and what `import()` loads lazily (node-forge's backend
+ * for `backend: 'forge'`, the worker-thread pool for batches) is in chunks of
+ * its own, so `import 'licensekit'` loads neither. The CJS build cannot split:
+ * there esbuild keeps a lazily imported module in the same file but wrapped,
+ * evaluated (and its `require('node-forge')` run) only on the first `import()`.
  */
 export async function buildLibrary() {
-  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts') }, platform: 'node', packages: 'external' };
+  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts') }, platform: 'node', external: NODE_EXTERNAL };
   // keepNames: error classes set `name = new.target.name`; minified names would make it 'p'.
   const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, keepNames: true, metafile: true };
-  const [, , esm, iife] = await Promise.all([
-    build({ ...common, ...node, outdir: at('dist/node'), format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+  const [nodeEsm, , esm, iife] = await Promise.all([
+    build({ ...common, ...node, outdir: at('dist/node'), format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true }),
     build({ ...common, ...node, outdir: at('dist/node'), format: 'cjs', outExtension: { '.js': '.cjs' } }),
     build({ ...common, ...browser, outfile: at('dist/browser/index.js'), format: 'esm' }),
     build({ ...common, ...browser, outfile: at('dist/licensekit.iife.js'), format: 'iife', globalName: 'licensekit' }),
@@ -46,6 +64,7 @@ export async function buildLibrary() {
   await mkdir(at('dist/meta'), { recursive: true });
   await writeFile(at('dist/meta/browser.json'), JSON.stringify(esm.metafile));
   await writeFile(at('dist/meta/iife.json'), JSON.stringify(iife.metafile));
+  await writeFile(at('dist/meta/node.json'), JSON.stringify(nodeEsm.metafile));
 }
 
 /**

@@ -12,6 +12,10 @@
 //    in QuickJS, which has no TextEncoder, atob, crypto, Buffer or process.
 // 4. Every relative import in dist/types/**/*.d.ts and *.d.cts names a file
 //    that exists.
+// 5. The Node entry (dist/meta/node.json): what `import 'licensekit'` loads
+//    before any call holds no node-forge, no worker-thread pool and no
+//    node:worker_threads (those load lazily), and the only packages bundled
+//    into dist/node are the @noble ones.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +60,37 @@ function scanMetafile(name) {
   }
   for (const output of Object.values(meta.outputs)) {
     for (const imp of output.imports ?? []) if (imp.external) problems.push(`imports ${imp.path} at run time`);
+  }
+  return problems;
+}
+
+/** Outputs `entry` loads at import: itself and every chunk reached by static imports (never `import()`). */
+export function staticClosure(meta, entry) {
+  const seen = new Set();
+  const visit = (out) => {
+    if (seen.has(out)) return;
+    seen.add(out);
+    for (const imp of meta.outputs[out]?.imports ?? []) if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
+  };
+  visit(entry);
+  return seen;
+}
+
+/** Problems with the Node ESM build's metafile: what `import 'licensekit'` loads eagerly, and what dist/node bundles. */
+export function scanNodeMetafile(meta, entry = 'dist/node/index.js') {
+  if (!meta.outputs[entry]) return [`${entry} is not in the metafile`];
+  const problems = [];
+  for (const out of staticClosure(meta, entry)) {
+    const o = meta.outputs[out];
+    for (const input of Object.keys(o.inputs)) {
+      if (/src\/backends\/(forge|node-parallel)\.ts$|src\/fingerprint\//.test(input)) problems.push(`${entry} loads ${input} at import (${out})`);
+    }
+    for (const imp of o.imports) {
+      if (imp.kind === 'import-statement' && imp.external && /^(node-forge|systeminformation)(\/|$)|^node:worker_threads$/.test(imp.path)) problems.push(`${entry} imports ${imp.path} at import (${out})`);
+    }
+  }
+  for (const input of Object.keys(meta.inputs)) {
+    if (input.includes('node_modules/') && !/node_modules\/@noble\//.test(input)) problems.push(`dist/node bundles ${input} (only @noble packages are bundled)`);
   }
   return problems;
 }
@@ -151,11 +186,14 @@ async function main() {
     }
   }
   problems.push(...checkDeclarations());
+  const nodeMeta = at('dist/meta/node.json');
+  if (!existsSync(nodeMeta)) problems.push('dist/meta/node.json is missing (run npm run build)');
+  else problems.push(...scanNodeMetafile(JSON.parse(readFileSync(nodeMeta, 'utf8'))));
   if (problems.length > 0) {
     for (const p of problems) console.error(`[check-bundles] ${p}`);
     process.exit(1);
   }
-  console.log(`[check-bundles] ok: ${Object.values(BUNDLES).join(', ')} verify in bare QuickJS; dist/types imports resolve`);
+  console.log(`[check-bundles] ok: ${Object.values(BUNDLES).join(', ')} verify in bare QuickJS; dist/types imports resolve; dist/node/index.js loads no node-forge or worker pool at import`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,6 +1,9 @@
 /**
  * licensekit for Node: verification over node:crypto (synchronous, OpenSSL),
  * with WebCrypto and pure JavaScript available by the `backend` option.
+ * node-forge, the reference implementation, is not imported here (it took
+ * most of a cold start): `licensekit/forge` exports its backend, and
+ * `backend: 'forge'` loads it on first use, for the async API (see `forgeByName`).
  * `licensekit` resolves here under Node's "node" condition; `licensekit/node`
  * names this entry explicitly, for TypeScript's `moduleResolution: "bundler"`
  * (which does not set "node") and bundlers building for Node.
@@ -9,10 +12,12 @@
  * import { verifyLicense } from 'licensekit';
  * const verdict = await verifyLicense(licenseText, { key: publicKeyXml });
  */
-import { forgeBackend } from './backends/forge.ts';
+import type { SignatureBackend } from './backends/backend.ts';
 import { nodeBackend } from './backends/node.ts';
 import { purejsBackend } from './backends/purejs/index.ts';
 import { webcryptoBackend } from './backends/webcrypto.ts';
+import { isSignatureAlgorithm } from './lib/algorithms.ts';
+import { BackendError } from './lib/errors.ts';
 import { createVerifyApi } from './verify.ts';
 
 export * from './exports.ts';
@@ -20,10 +25,38 @@ export type { BatchErrorCode, BatchItemError, BatchResult } from './batch.ts';
 export { nodeBackend } from './backends/node.ts';
 export { purejsBackend } from './backends/purejs/index.ts';
 export { webcryptoBackend } from './backends/webcrypto.ts';
-export { forgeBackend } from './backends/forge.ts';
+
+let forgeLoading: Promise<SignatureBackend> | undefined;
+
+/** node-forge's backend, loaded on first use (once; a failed load is a typed error, never a bad signature). */
+function loadForge(): Promise<SignatureBackend> {
+  forgeLoading ??= import('./backends/forge.ts').then(
+    (m) => m.forgeBackend,
+    (cause: unknown) => {
+      forgeLoading = undefined;
+      throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'backend "forge": node-forge could not be loaded', { cause });
+    },
+  );
+  return forgeLoading;
+}
+
+/**
+ * `backend: 'forge'` by name, without loading node-forge (tens of
+ * milliseconds) when `licensekit` is imported: `verifyLicense` and
+ * `verifyLicenses` load it on first use. By name it is asynchronous only
+ * (no `verifySync`: the sync API cannot wait for a module), so
+ * `verifyLicenseSync` refuses it with `ERR_BACKEND_ASYNC_ONLY`; the object
+ * from `licensekit/forge` (`forgeBackend`) verifies synchronously.
+ */
+const forgeByName: SignatureBackend = {
+  name: 'forge',
+  // The reference implementation covers every algorithm licensekit knows (test/entry/forge-entry.test.ts holds it to that).
+  supports: isSignatureAlgorithm,
+  verify: async (algorithm, key, data, signature) => (await loadForge()).verify(algorithm, key, data, signature),
+};
 
 // node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.
-const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeBackend]);
+const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeByName]);
 
 /** Verifies a license and evaluates every rule (see `VerifyApi.verifyLicense`). */
 export const verifyLicense = api.verifyLicense;
