@@ -7,7 +7,7 @@
 import type { SignatureBackend } from '../backends/backend.ts';
 import { ALGORITHMS, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { KeyError, LicenseInputError, isLicenseKitError } from '../lib/errors.ts';
-import type { PublicKey } from '../keys/public-key.ts';
+import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
 
 /** What a format adapter extracts from a license file before verification. */
 export interface SignedEnvelope {
@@ -24,16 +24,17 @@ export interface SignedEnvelope {
 /**
  * Refuses an envelope whose algorithm the caller's allow-list (validated
  * beforehand: an array of known names) excludes, with `ERR_ALGORITHM_NOT_ALLOWED`,
- * and a key that is not bound to the envelope's algorithm (`ERR_KEY_UNSUPPORTED`).
+ * and a key that does not fit the envelope's algorithm (`ERR_KEY_UNSUPPORTED`):
+ * see `keyFitsAlgorithm` (an RSA key without a JWK "alg" fits RS256 and PS256).
  */
 export function checkKeyFits(envelope: SignedEnvelope, key: PublicKey, allowed: readonly SignatureAlgorithm[] | null = null): void {
   if (allowed !== null && !allowed.includes(envelope.algorithm)) {
     throw new LicenseInputError('ERR_ALGORITHM_NOT_ALLOWED', `this ${envelope.format} license is signed with ${envelope.algorithm}, which the "algorithms" option does not allow (${allowed.join(', ')})`);
   }
-  if (key.algorithm !== envelope.algorithm) {
+  if (!keyFitsAlgorithm(key, envelope.algorithm)) {
     throw new KeyError(
       'ERR_KEY_UNSUPPORTED',
-      `the key is for ${ALGORITHMS[key.algorithm].description} but this ${envelope.format} license is signed with ${ALGORITHMS[envelope.algorithm].description}`,
+      `the key is for ${key.algorithms.map((a) => ALGORITHMS[a].description).join(' or ')} but this ${envelope.format} license is signed with ${ALGORITHMS[envelope.algorithm].description}`,
     );
   }
 }

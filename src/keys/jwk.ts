@@ -26,19 +26,28 @@ function member(jwk: Readonly<Record<string, unknown>>, name: string): unknown {
   return Object.hasOwn(jwk, name) ? jwk[name] : undefined;
 }
 
-/** Imports a public JWK object. */
+/** `"alg"` as a message shows it: a string quoted and cut short, anything else by its type. */
+function describeAlg(alg: unknown): string {
+  return typeof alg === 'string' ? JSON.stringify(alg.slice(0, 40)) : typeof alg;
+}
+
+/**
+ * Imports a public JWK object. An RSA JWK's `"alg"` (`RS256` or `PS256`)
+ * binds the key to that algorithm; without `"alg"` it fits both.
+ */
 export function importJwk(jwk: unknown): PublicKey {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new KeyError('ERR_KEY_INVALID', 'JWK must be a JSON object');
   const source = jwk as Record<string, unknown>;
   const record = { kty: member(source, 'kty'), crv: member(source, 'crv'), use: member(source, 'use'), alg: member(source, 'alg') };
   if (Object.hasOwn(source, 'd')) throw new KeyError('ERR_KEY_PRIVATE', 'a private JWK (with "d") was given where the public key belongs');
   if (record.use !== undefined && record.use !== 'sig') throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "use" is "${String(record.use)}", expected "sig"`);
-  if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') {
-    throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "alg" ${String(record.alg)} is not supported (RS256, EdDSA)`);
+  if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'PS256' && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') {
+    throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "alg" ${describeAlg(record.alg)} is not supported (RS256, PS256, EdDSA)`);
   }
   if (record.kty === 'RSA') {
-    if (record.alg !== undefined && record.alg !== 'RS256') throw new KeyError('ERR_KEY_UNSUPPORTED', `an RSA JWK cannot have "alg" ${String(record.alg)}`);
-    return createRsaPublicKey(jwkMemberBytes(source, 'n'), jwkMemberBytes(source, 'e'));
+    // "alg" binds the key to that one algorithm (RFC 7517 §4.4); without it an RSA key fits RS256 and PS256.
+    if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'PS256') throw new KeyError('ERR_KEY_UNSUPPORTED', `an RSA JWK cannot have "alg" ${describeAlg(record.alg)}`);
+    return createRsaPublicKey(jwkMemberBytes(source, 'n'), jwkMemberBytes(source, 'e'), record.alg);
   }
   if (record.kty === 'OKP' && record.crv === 'Ed25519') {
     if (record.alg !== undefined && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') throw new KeyError('ERR_KEY_UNSUPPORTED', `an Ed25519 JWK cannot have "alg" ${String(record.alg)}`);

@@ -13,12 +13,22 @@ export interface RsaPublicNumbers {
   readonly e: Uint8Array;
 }
 
-/** A public key ready for verification. Create it with `importPublicKey`. */
+/**
+ * A public key ready for verification. Create it with `importPublicKey`.
+ *
+ * Binding: a key verifies only the algorithms in `algorithms`, fixed at import.
+ * An Ed25519 key fits EdDSA. An RSA key fits RS256 and PS256 unless its JWK
+ * names one with `"alg"` (`"RS256"` or `"PS256"`): then it fits that one only.
+ * Cryptolens XML, PEM and DER cannot name an algorithm, so RSA keys written
+ * that way fit both (same modulus, two paddings; see {@link keyFitsAlgorithm}).
+ */
 export interface PublicKey {
   /** Key family. */
   readonly type: 'rsa' | 'ed25519';
-  /** The one algorithm this key verifies. */
+  /** The key's first algorithm (`RS256` for an RSA key without `"alg"`): what messages name. */
   readonly algorithm: SignatureAlgorithm;
+  /** Every algorithm this key verifies, `algorithm` first. */
+  readonly algorithms: readonly SignatureAlgorithm[];
   /** Modulus size for RSA, 256 for Ed25519. */
   readonly bits: number;
   /** True when the key verifies but is below the recommended size (1024-bit RSA). */
@@ -29,6 +39,26 @@ export interface PublicKey {
   readonly ed25519?: Uint8Array;
   /** The key as a public JWK, the form every backend can import. */
   readonly jwk: Readonly<Record<string, string>>;
+}
+
+/** The RSA algorithms, for a key that no `"alg"` binds to one of them. */
+const RSA_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256'] as const);
+
+/**
+ * True when `key` may verify signatures made with `algorithm` (its
+ * `algorithms` list it). Every backend checks this before verifying, and the
+ * core refuses a license whose algorithm the key does not fit.
+ *
+ * @example
+ * keyFitsAlgorithm(importPublicKey(xml), 'PS256') // true: XML names no algorithm
+ * keyFitsAlgorithm(importPublicKey({ ...jwk, alg: 'RS256' }), 'PS256') // false
+ */
+export function keyFitsAlgorithm(key: PublicKey, algorithm: SignatureAlgorithm): boolean {
+  // Own `algorithms` only: a key-shaped object made without it (backends may be called with one) keeps
+  // its one `algorithm`, and a polluted Object.prototype.algorithms can never widen a binding.
+  if (!Object.hasOwn(key, 'algorithms')) return key.algorithm === algorithm;
+  const algorithms = key.algorithms;
+  return Array.isArray(algorithms) && algorithms.includes(algorithm);
 }
 
 /** Keys made by this module: only these skip import (a look-alike object is imported like any JWK). */
@@ -52,12 +82,15 @@ function bitLength(bytes: Uint8Array): number {
 
 /**
  * Builds an RSA public key from its numbers, refusing what cannot be a sound
- * RS256 key: an even or tiny modulus, an exponent below 3 or even, sizes out of range.
+ * RSA signature key: an even or tiny modulus, an exponent below 3 or even, sizes
+ * out of range. `alg` binds it to one algorithm (a JWK's `"alg"`); without it
+ * the key fits RS256 and PS256.
  */
-export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): PublicKey {
+export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array, alg?: 'RS256' | 'PS256'): PublicKey {
   const n = stripLeadingZeros(modulus).slice();
   const e = stripLeadingZeros(exponent).slice();
-  const info = ALGORITHMS.RS256;
+  const algorithms = alg === undefined ? RSA_ALGORITHMS : Object.freeze([alg]);
+  const info = ALGORITHMS[algorithms[0]!];
   const bits = bitLength(n);
   if (bits === 0 || (n[n.length - 1]! & 1) === 0) {
     throw new KeyError('ERR_KEY_INVALID', 'RSA modulus must be a positive odd integer');
@@ -73,11 +106,13 @@ export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): P
   }
   return register({
     type: 'rsa',
-    algorithm: 'RS256',
+    algorithm: algorithms[0]!,
+    algorithms,
     bits,
     weak: bits < info.recommendedBits,
     rsa: Object.freeze({ n, e }),
-    jwk: Object.freeze({ kty: 'RSA', n: encodeBase64Url(n), e: encodeBase64Url(e) }),
+    // A bound key keeps its "alg", so the JWK imports again to the same binding.
+    jwk: Object.freeze({ kty: 'RSA', n: encodeBase64Url(n), e: encodeBase64Url(e), ...(alg === undefined ? {} : { alg }) }),
   } satisfies PublicKey);
 }
 
@@ -101,6 +136,8 @@ function nonCanonicalY(raw: Uint8Array): boolean {
   return true;
 }
 
+const ED25519_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['EdDSA'] as const);
+
 /** Builds an Ed25519 public key from its 32 raw bytes, refusing small-order and non-canonical points. */
 export function createEd25519PublicKey(raw: Uint8Array): PublicKey {
   if (raw.length !== 32) {
@@ -114,6 +151,7 @@ export function createEd25519PublicKey(raw: Uint8Array): PublicKey {
   return register({
     type: 'ed25519',
     algorithm: 'EdDSA',
+    algorithms: ED25519_ALGORITHMS,
     bits: 256,
     weak: false,
     ed25519: copy,

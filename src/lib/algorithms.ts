@@ -4,7 +4,10 @@
  */
 
 /** Signature algorithms licensekit verifies, by their JOSE names. */
-export type SignatureAlgorithm = 'RS256' | 'EdDSA';
+export type SignatureAlgorithm = 'RS256' | 'PS256' | 'EdDSA';
+
+/** Every algorithm licensekit knows, in the order messages list them. */
+export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'EdDSA'] as const);
 
 /** What the registry records for an algorithm. */
 export interface AlgorithmInfo {
@@ -35,6 +38,15 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = O
     maxBits: 8192,
     signatureLength: 'modulus',
   },
+  PS256: {
+    name: 'PS256',
+    description: 'RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt',
+    keyType: 'rsa',
+    minBits: 1024,
+    recommendedBits: 2048,
+    maxBits: 8192,
+    signatureLength: 'modulus',
+  },
   EdDSA: {
     name: 'EdDSA',
     description: 'Ed25519 (RFC 8032, pure)',
@@ -48,5 +60,14 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = O
 
 /** True when `name` is an algorithm licensekit knows. */
 export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm {
-  return name === 'RS256' || name === 'EdDSA';
+  return name === 'RS256' || name === 'PS256' || name === 'EdDSA';
 }
+
+/**
+ * PS256's fixed parameters (RFC 8230 §2, RFC 7518 §3.5): SHA-256 for the
+ * message and for MGF1, and a salt exactly as long as the hash (32 bytes).
+ * Verification requires that salt length; it never recovers it from the
+ * signature (OpenSSL's `RSA_PSS_SALTLEN_AUTO`), so every backend accepts
+ * exactly the same signatures.
+ */
+export const PS256_SALT_LENGTH = 32;
