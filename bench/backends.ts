@@ -1,6 +1,7 @@
 /**
- * Signature backend benchmarks: raw verification of one RS256 (2048-bit) and
- * one Ed25519 signature by each backend, node-forge first as the baseline.
+ * Signature backend benchmarks: raw verification of one RS256 (2048-bit), one
+ * PS256 (2048-bit, 32-byte salt) and one Ed25519 signature by each backend,
+ * node-forge first as the baseline.
  * Keys, messages and signatures are built before any timing starts.
  */
 import { forgeBackend } from '../src/backends/forge.ts';
@@ -29,7 +30,7 @@ interface Fixture {
 async function fixture(algorithm: SignatureAlgorithm): Promise<Fixture> {
   const pair = await nodeBackend.generateKeyPair!(algorithm, { modulusLength: 2048 });
   const key =
-    algorithm === 'RS256' ? createRsaPublicKey(b64u(pair.publicJwk.n), b64u(pair.publicJwk.e)) : createEd25519PublicKey(b64u(pair.publicJwk.x));
+    pair.publicJwk.kty === 'RSA' ? createRsaPublicKey(b64u(pair.publicJwk.n), b64u(pair.publicJwk.e)) : createEd25519PublicKey(b64u(pair.publicJwk.x));
   // A license-sized payload (about 600 bytes).
   const data = Uint8Array.from({ length: 600 }, (_, i) => (i * 31 + 7) & 0xff);
   const signature = await nodeBackend.sign!(algorithm, pair.privateJwk, data);
@@ -55,8 +56,8 @@ function coldRow(group: string, f: Fixture): BenchRow {
 }
 
 /**
- * Measures raw verification per backend: groups "RSA-2048 verify" and
- * "Ed25519 verify", node-forge first (the ratio baseline).
+ * Measures raw verification per backend: groups "RSA-2048 verify" (RS256),
+ * "PS256 verify" (RSA-2048) and "Ed25519 verify", node-forge first (the ratio baseline).
  *
  * @example
  * ```ts
@@ -65,10 +66,12 @@ function coldRow(group: string, f: Fixture): BenchRow {
  */
 export async function backendRows(): Promise<BenchRow[]> {
   const rsa = await fixture('RS256');
+  const pss = await fixture('PS256');
   const ed = await fixture('EdDSA');
   const rows: BenchRow[] = [];
   for (const [group, f, target] of [
     ['RSA-2048 verify', rsa, 'purejs >= 5x forge'],
+    ['PS256 verify', pss, undefined],
     ['Ed25519 verify', ed, 'purejs >= 7x forge'],
   ] as const) {
     rows.push(await row(group, 'node-forge (baseline)', forgeBackend, f));

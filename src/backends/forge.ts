@@ -11,15 +11,21 @@
  * accepts a missing NULL parameter (which OpenSSL, and so the node backend,
  * refuses).
  *
+ * PS256 is forge's EMSA-PSS (`forge.pss`, SHA-256, MGF1-SHA-256, a 32-byte
+ * salt) over forge's raw RSA, with the one check forge skips: when the
+ * modulus has 8k + 1 bits the encoded message is one byte shorter than the
+ * signature, and that leading byte must be zero (RFC 8017 §8.1.2 step 2c;
+ * forge drops it unread).
+ *
  * Ed25519 is forge's TweetNaCl port. It checks that S is reduced (S < L);
  * we also refuse non-canonical encodings of R and A (y >= p), as RFC 8032
  * §5.1.3 requires and as the pure-JavaScript backend does.
  */
 import forge from 'node-forge';
-import type { SignatureAlgorithm } from '../lib/algorithms.ts';
+import { PS256_SALT_LENGTH, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { encodeBase64Url } from '../lib/bytes.ts';
 import { BackendError, KeyError } from '../lib/errors.ts';
-import type { PublicKey } from '../keys/public-key.ts';
+import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
 import { expectJwkType, jwkBytes } from './private-jwk.ts';
 
@@ -82,6 +88,33 @@ function verifyRs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): b
   return rsa.key.verify(SHA256_DIGEST_INFO + sha256Binary(data), sig, 'NONE');
 }
 
+/** forge's PSS object for PS256 (SHA-256, MGF1-SHA-256, a salt of exactly 32 bytes); `prng` supplies the salt when signing. */
+function ps256Scheme(): forge.pss.PSS {
+  return forge.pss.create({
+    md: forge.md.sha256.create(),
+    mgf: forge.mgf.mgf1.create(forge.md.sha256.create()),
+    saltLength: PS256_SALT_LENGTH,
+  });
+}
+
+/** forge's raw RSA public operation, `pki.rsa.decrypt(ed, key, true, false)` (not in @types/node-forge): the k-byte block. */
+function rawPublicRsa(signature: string, key: forge.pki.rsa.PublicKey): string {
+  const rsa = forge.pki.rsa as unknown as { decrypt(ed: string, key: forge.pki.rsa.PublicKey, pub: true, ml: false): string };
+  return rsa.decrypt(signature, key, true, false);
+}
+
+function verifyPs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  const rsa = rsaKeyFor(key);
+  if (!rsa || signature.length !== rsa.k) return false;
+  const sig = toBinary(signature);
+  // Raw RSA (forge checks the length and s < n), then EMSA-PSS-VERIFY, as forge's own `key.verify(…, pss)` does.
+  const block = rawPublicRsa(sig, rsa.key);
+  const modBits = rsa.key.n.bitLength();
+  const emLen = Math.ceil((modBits - 1) / 8);
+  for (let i = 0; i < block.length - emLen; i++) if (block.charCodeAt(i) !== 0) return false;
+  return ps256Scheme().verify(sha256Binary(data), block, modBits);
+}
+
 /** True when the point encoding's y (sign bit cleared) is canonical, i.e. below p = 2^255 - 19. */
 function canonicalY(bytes: Uint8Array, offset: number): boolean {
   if ((bytes[offset + 31]! & 0x7f) !== 0x7f) return true;
@@ -97,22 +130,25 @@ function verifyEdDSA(key: PublicKey, data: Uint8Array, signature: Uint8Array): b
 }
 
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  if (algorithm !== 'RS256' && algorithm !== 'EdDSA') unsupported(algorithm);
-  if (key.algorithm !== algorithm) return false;
+  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA') unsupported(algorithm);
+  if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
-    return algorithm === 'RS256' ? verifyRs256(key, data, signature) : verifyEdDSA(key, data, signature);
+    if (algorithm === 'RS256') return verifyRs256(key, data, signature);
+    if (algorithm === 'PS256') return verifyPs256(key, data, signature);
+    return verifyEdDSA(key, data, signature);
   } catch {
     return false;
   }
 }
 
-function signRs256(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array {
+/** Signs with RS256 (PKCS#1 v1.5) or PS256 (forge's PSS, salt from forge's CSPRNG). */
+function signRsa(algorithm: 'RS256' | 'PS256', privateJwk: PrivateJwk, data: Uint8Array): Uint8Array {
   expectJwkType(privateJwk, 'RSA');
   const num = (name: string) => bigInteger(jwkBytes(privateJwk, name));
   const key = forge.pki.setRsaPrivateKey(num('n'), num('e'), num('d'), num('p'), num('q'), num('dp'), num('dq'), num('qi'));
   const md = forge.md.sha256.create();
   md.update(toBinary(data));
-  return fromBinary(key.sign(md));
+  return fromBinary(algorithm === 'PS256' ? key.sign(md, ps256Scheme()) : key.sign(md));
 }
 
 function signEdDSA(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array {
@@ -135,7 +171,7 @@ function generateKeyPair(algorithm: SignatureAlgorithm, options?: { modulusLengt
     const seed = new Uint8Array(pair.privateKey).subarray(0, 32);
     return Promise.resolve({ publicJwk, privateJwk: { ...publicJwk, d: encodeBase64Url(seed) } });
   }
-  if (algorithm !== 'RS256') unsupported(algorithm);
+  if (algorithm !== 'RS256' && algorithm !== 'PS256') unsupported(algorithm);
   return new Promise((resolve, reject) => {
     forge.pki.rsa.generateKeyPair({ bits: options?.modulusLength ?? 2048, e: 0x10001 }, (error, pair) => {
       if (error) return reject(error);
@@ -158,7 +194,7 @@ function generateKeyPair(algorithm: SignatureAlgorithm, options?: { modulusLengt
 }
 
 /**
- * node-forge backend (RS256 and Ed25519; sync verify; sign and keygen).
+ * node-forge backend (RS256, PS256 and Ed25519; sync verify; sign and keygen).
  *
  * @example
  * ```ts
@@ -167,11 +203,11 @@ function generateKeyPair(algorithm: SignatureAlgorithm, options?: { modulusLengt
  */
 export const forgeBackend: SignatureBackend = {
   name: 'forge',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'EdDSA',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA',
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
   sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array): Promise<Uint8Array> => {
-    if (algorithm === 'RS256') return signRs256(privateJwk, data);
+    if (algorithm === 'RS256' || algorithm === 'PS256') return signRsa(algorithm, privateJwk, data);
     if (algorithm === 'EdDSA') return signEdDSA(privateJwk, data);
     return unsupported(algorithm);
   },

@@ -32,9 +32,15 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PublicKey } from '../keys/public-key.ts';
 
+/** How a check is asked of node:crypto (see `node.ts`): the digest, and the PSS salt length for PS256 (`null`: no PSS). */
+interface Scheme {
+  readonly digest: string | null;
+  readonly pssSaltLength: number | null;
+}
+
 /** One signature check waiting for an answer. */
 interface Job {
-  readonly digest: string | null;
+  readonly scheme: Scheme;
   readonly key: PublicKey;
   readonly data: Uint8Array;
   readonly signature: Uint8Array;
@@ -53,7 +59,7 @@ let idleMs = IDLE_MS;
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
+const { constants, createPublicKey, verify } = require('node:crypto');
 const keys = new Map();
 parentPort.on('message', (m) => {
   if (Atomics.compareExchange(m.claim, 0, 0, 1) !== 0) return; // the calling thread took this chunk
@@ -63,13 +69,15 @@ parentPort.on('message', (m) => {
     if (keys.size >= 16) keys.delete(keys.keys().next().value);
     keys.set(m.jwk, key);
   }
+  // PS256: PSS padding with the salt length required exactly (a prototype-free options object).
+  const target = key !== null && m.pss !== null ? Object.assign(Object.create(null), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: m.pss }) : key;
   const results = new Uint8Array(m.ends.length / 2);
   let start = 0;
   for (let i = 0; i < results.length; i++) {
     const data = m.bytes.subarray(start, m.ends[2 * i]);
     const signature = m.bytes.subarray(m.ends[2 * i], m.ends[2 * i + 1]);
     start = m.ends[2 * i + 1];
-    try { results[i] = key !== null && verify(m.digest, data, key, signature) ? 1 : 0; } catch { results[i] = 0; }
+    try { results[i] = key !== null && verify(m.digest, data, target, signature) ? 1 : 0; } catch { results[i] = 0; }
   }
   parentPort.postMessage({ id: m.id, results });
 });
@@ -209,18 +217,23 @@ function send(link: Link, jobs: Job[]): void {
   link.chunks.set(id, { jobs, claim });
   link.worker.ref(); // a pending answer keeps the process alive
   try {
-    // Every job in a chunk shares one key and digest (see `takeChunk`).
-    link.worker.postMessage({ id, claim, jwk: jwkOf(jobs[0]!.key), digest: jobs[0]!.digest, bytes, ends }, [bytes.buffer, ends.buffer]);
+    // Every job in a chunk shares one key and scheme (see `takeChunk`).
+    const { scheme, key } = jobs[0]!;
+    link.worker.postMessage({ id, claim, jwk: jwkOf(key), digest: scheme.digest, pss: scheme.pssSaltLength, bytes, ends }, [bytes.buffer, ends.buffer]);
   } catch {
     retire(link, 'failed'); // the chunk is already on the link: it goes back to the queue
   }
 }
 
-/** Takes up to `CHUNK` jobs from the front of the queue that share the first job's key and digest. */
+function sameScheme(a: Scheme, b: Scheme): boolean {
+  return a.digest === b.digest && a.pssSaltLength === b.pssSaltLength;
+}
+
+/** Takes up to `CHUNK` jobs from the front of the queue that share the first job's key and scheme. */
 function takeChunk(): Job[] {
   const first = queue[0]!;
   let n = 1;
-  while (n < CHUNK && n < queue.length && queue[n]!.key === first.key && queue[n]!.digest === first.digest) n++;
+  while (n < CHUNK && n < queue.length && queue[n]!.key === first.key && sameScheme(queue[n]!.scheme, first.scheme)) n++;
   return queue.splice(0, n);
 }
 
@@ -279,16 +292,17 @@ function schedulePump(): void {
 }
 
 /**
- * Queues one signature check (`crypto.verify(digest, data, key, signature)`)
- * for the pool; resolves `false` for a bad signature. `here` is the same check
+ * Queues one signature check (`crypto.verify(digest, data, key, signature)`,
+ * with PSS padding and the exact salt length when `scheme.pssSaltLength` is
+ * set) for the pool; resolves `false` for a bad signature. `here` is the same check
  * on the calling thread, for when no worker can take it. `data` and
  * `signature` must not be changed by the caller afterwards (the node backend
  * passes copies).
  */
-export function verifyInPool(digest: string | null, key: PublicKey, data: Uint8Array, signature: Uint8Array, here: () => boolean): Promise<boolean> {
+export function verifyInPool(scheme: Scheme, key: PublicKey, data: Uint8Array, signature: Uint8Array, here: () => boolean): Promise<boolean> {
   return new Promise((resolve) => {
     cancelIdle(); // new work: the pool is not idle
-    queue.push({ digest, key, data, signature, here, resolve });
+    queue.push({ scheme, key, data, signature, here, resolve });
     // A full chunk goes out at once, so a worker verifies while this thread parses the next licenses.
     if (queue.length >= CHUNK) {
       const link = leastBusy();

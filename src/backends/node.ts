@@ -2,11 +2,11 @@
  * The node:crypto backend: the fast path on Node (OpenSSL), synchronous, and
  * able to sign and generate keys for the issuing side.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import type { SignatureAlgorithm } from '../lib/algorithms.ts';
+import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { PS256_SALT_LENGTH, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
 import { exportSpki } from '../keys/export.ts';
-import type { PublicKey } from '../keys/public-key.ts';
+import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
 
 const keyObjects = new WeakMap<PublicKey, KeyObject>();
@@ -27,17 +27,40 @@ function keyObjectFor(key: PublicKey): KeyObject {
   return handle;
 }
 
-function digestFor(algorithm: SignatureAlgorithm): string | null {
-  if (algorithm === 'RS256') return 'sha256';
-  if (algorithm === 'EdDSA') return null;
+/** How node:crypto is asked for an algorithm: the digest, and for PS256 the PSS padding and salt length. */
+export interface NodeScheme {
+  readonly digest: string | null;
+  /** PSS salt length in bytes (PS256), or `null` for the key type's default padding. */
+  readonly pssSaltLength: number | null;
+}
+
+const RS256_SCHEME: NodeScheme = Object.freeze({ digest: 'sha256', pssSaltLength: null });
+// The salt length is required exactly, never RSA_PSS_SALTLEN_AUTO: OpenSSL then refuses any other length.
+const PS256_SCHEME: NodeScheme = Object.freeze({ digest: 'sha256', pssSaltLength: PS256_SALT_LENGTH });
+const EDDSA_SCHEME: NodeScheme = Object.freeze({ digest: null, pssSaltLength: null });
+
+function schemeFor(algorithm: SignatureAlgorithm): NodeScheme {
+  if (algorithm === 'RS256') return RS256_SCHEME;
+  if (algorithm === 'PS256') return PS256_SCHEME;
+  if (algorithm === 'EdDSA') return EDDSA_SCHEME;
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `node backend does not support ${String(algorithm)}`);
 }
 
+/**
+ * The key argument of `crypto.sign`/`crypto.verify` for a scheme: the key
+ * itself, or for PSS a prototype-free options object (an inherited `padding`
+ * or `saltLength` can never apply).
+ */
+export function nodeKeyArgument(scheme: NodeScheme, key: KeyObject): KeyObject | { key: KeyObject; padding: number; saltLength: number } {
+  if (scheme.pssSaltLength === null) return key;
+  return nullProto({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.pssSaltLength });
+}
+
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  const digest = digestFor(algorithm);
-  if (key.algorithm !== algorithm) return false;
+  const scheme = schemeFor(algorithm);
+  if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
-    return cryptoVerify(digest, data, keyObjectFor(key), signature);
+    return cryptoVerify(scheme.digest, data, nodeKeyArgument(scheme, keyObjectFor(key)), signature);
   } catch {
     return false;
   }
@@ -66,31 +89,31 @@ function withPool<T>(use: (p: typeof import('./node-parallel.ts')) => Promise<T>
  */
 function verifyParallel(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   try {
-    const digest = digestFor(algorithm); // misuse rejects, as `verify` does
-    if (key.algorithm !== algorithm) return Promise.resolve(false);
+    const scheme = schemeFor(algorithm); // misuse rejects, as `verify` does
+    if (!keyFitsAlgorithm(key, algorithm)) return Promise.resolve(false);
     const dataCopy = data.slice();
     const signatureCopy = signature.slice();
-    return withPool((p) => p.verifyInPool(digest, key, dataCopy, signatureCopy, () => verifySync(algorithm, key, dataCopy, signatureCopy)));
+    return withPool((p) => p.verifyInPool(scheme, key, dataCopy, signatureCopy, () => verifySync(algorithm, key, dataCopy, signatureCopy)));
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
-/** node:crypto backend (RS256 and Ed25519; sync verify, parallel verify for batches; sign and keygen). */
+/** node:crypto backend (RS256, PS256 and Ed25519; sync verify, parallel verify for batches; sign and keygen). */
 export const nodeBackend: SignatureBackend = {
   name: 'node',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'EdDSA',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA',
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
   verifyParallel,
   sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array) => {
-    const digest = digestFor(algorithm);
+    const scheme = schemeFor(algorithm);
     const keyObject = createPrivateKey({ key: { ...privateJwk }, format: 'jwk' });
-    return new Uint8Array(cryptoSign(digest, data, keyObject));
+    return new Uint8Array(cryptoSign(scheme.digest, data, nodeKeyArgument(scheme, keyObject)));
   },
   generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
     const pair =
-      algorithm === 'RS256'
+      algorithm === 'RS256' || algorithm === 'PS256'
         ? generateKeyPairSync('rsa', { modulusLength: options?.modulusLength ?? 2048, publicExponent: 0x10001 })
         : generateKeyPairSync('ed25519');
     return {

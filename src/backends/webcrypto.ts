@@ -13,14 +13,34 @@
  * the probe has answered, `supports('EdDSA')` is optimistic. Call
  * {@link probeWebCryptoEd25519} first for a definite answer.
  */
-import type { SignatureAlgorithm } from '../lib/algorithms.ts';
+import { PS256_SALT_LENGTH, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
 import { exportSpki } from '../keys/export.ts';
-import type { PublicKey } from '../keys/public-key.ts';
+import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
 
-const RSA_PARAMS = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
-const ED25519_PARAMS = { name: 'Ed25519' } as const;
+const RSA_PARAMS = Object.freeze({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const);
+const ED25519_PARAMS = Object.freeze({ name: 'Ed25519' } as const);
+
+/**
+ * What WebCrypto needs for an algorithm: the parameters a key is imported
+ * with (a CryptoKey belongs to one algorithm, so an RSA key used for RS256
+ * and PS256 is imported once for each) and those `sign`/`verify` take.
+ */
+interface WebCryptoAlgorithm {
+  readonly importParams: RsaHashedImportParams | Algorithm;
+  readonly useParams: RsaPssParams | Algorithm;
+}
+
+const WEBCRYPTO_ALGORITHMS: Readonly<Record<SignatureAlgorithm, WebCryptoAlgorithm>> = Object.freeze({
+  RS256: Object.freeze({ importParams: RSA_PARAMS, useParams: RSA_PARAMS }),
+  // COSE/JOSE PS256: MGF1 uses the message hash, and the salt is exactly PS256_SALT_LENGTH bytes (WebCrypto checks it exactly).
+  PS256: Object.freeze({
+    importParams: Object.freeze({ name: 'RSA-PSS', hash: 'SHA-256' }),
+    useParams: Object.freeze({ name: 'RSA-PSS', saltLength: PS256_SALT_LENGTH }),
+  }),
+  EdDSA: Object.freeze({ importParams: ED25519_PARAMS, useParams: ED25519_PARAMS }),
+});
 
 /** The Ed25519 base point's encoding: a valid public key for the support probe. */
 const PROBE_KEY = Uint8Array.of(
@@ -60,9 +80,8 @@ function hostSubtle(): unknown {
   }
 }
 
-function paramsFor(algorithm: SignatureAlgorithm): typeof RSA_PARAMS | typeof ED25519_PARAMS {
-  if (algorithm === 'RS256') return RSA_PARAMS;
-  if (algorithm === 'EdDSA') return ED25519_PARAMS;
+function paramsFor(algorithm: SignatureAlgorithm): WebCryptoAlgorithm {
+  if (algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA') return WEBCRYPTO_ALGORITHMS[algorithm];
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `webcrypto backend does not support ${String(algorithm)}`);
 }
 
@@ -96,7 +115,12 @@ function createInstance(subtle: unknown): WebCryptoInstance {
   const s = captureSubtle(subtle);
   let ed25519Support: boolean | undefined;
   let ed25519Probe: Promise<boolean> | undefined;
-  const cryptoKeys = new WeakMap<PublicKey, Promise<CryptoKey>>();
+  // One cache per algorithm: an RSA key that fits RS256 and PS256 has a CryptoKey for each.
+  const cryptoKeys: Readonly<Record<SignatureAlgorithm, WeakMap<PublicKey, Promise<CryptoKey>>>> = {
+    RS256: new WeakMap(),
+    PS256: new WeakMap(),
+    EdDSA: new WeakMap(),
+  };
 
   const requireSubtle = (): Subtle => {
     if (!s) throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'WebCrypto (crypto.subtle) was not available when licensekit loaded');
@@ -118,13 +142,14 @@ function createInstance(subtle: unknown): WebCryptoInstance {
     return ed25519Probe;
   };
 
-  const cryptoKeyFor = (subtleNow: Subtle, key: PublicKey): Promise<CryptoKey> => {
-    let pending = cryptoKeys.get(key);
+  const cryptoKeyFor = (subtleNow: Subtle, algorithm: SignatureAlgorithm, key: PublicKey): Promise<CryptoKey> => {
+    const cache = cryptoKeys[algorithm];
+    let pending = cache.get(key);
     if (!pending) {
       // SPKI, not JWK: WebIDL's JsonWebKey conversion reads members (`d`, `alg`) a polluted Object.prototype would supply.
-      pending = subtleNow.importKey('spki', exportSpki(key) as Uint8Array<ArrayBuffer>, paramsFor(key.algorithm), false, ['verify']);
-      cryptoKeys.set(key, pending);
-      pending.catch(() => cryptoKeys.delete(key));
+      pending = subtleNow.importKey('spki', exportSpki(key) as Uint8Array<ArrayBuffer>, paramsFor(algorithm).importParams, false, ['verify']);
+      cache.set(key, pending);
+      pending.catch(() => cache.delete(key));
     }
     return pending;
   };
@@ -135,13 +160,13 @@ function createInstance(subtle: unknown): WebCryptoInstance {
     if (algorithm === 'EdDSA' && ed25519Support === false) {
       throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', 'this host\'s WebCrypto has no Ed25519');
     }
-    if (key.algorithm !== algorithm) return false;
+    if (!keyFitsAlgorithm(key, algorithm)) return false;
     // Copy before the first await: callers may reuse their buffers.
     const dataCopy = data.slice();
     const signatureCopy = signature.slice();
     let cryptoKey: CryptoKey;
     try {
-      cryptoKey = await cryptoKeyFor(subtleNow, key);
+      cryptoKey = await cryptoKeyFor(subtleNow, algorithm, key);
     } catch (error) {
       if (algorithm === 'EdDSA' && isNotSupported(error) && !(await probeEd25519())) {
         throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', 'this host\'s WebCrypto has no Ed25519', { cause: error });
@@ -149,7 +174,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
       return false;
     }
     try {
-      return (await subtleNow.verify(params, cryptoKey, signatureCopy, dataCopy)) === true;
+      return (await subtleNow.verify(params.useParams, cryptoKey, signatureCopy, dataCopy)) === true;
     } catch {
       return false;
     }
@@ -159,7 +184,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
     name: 'webcrypto',
     supports: (algorithm) => {
       if (!s) return false;
-      if (algorithm === 'RS256') return true;
+      if (algorithm === 'RS256' || algorithm === 'PS256') return true;
       if (algorithm !== 'EdDSA') return false;
       if (ed25519Support === undefined) void probeEd25519();
       return ed25519Support !== false;
@@ -169,15 +194,15 @@ function createInstance(subtle: unknown): WebCryptoInstance {
       const params = paramsFor(algorithm);
       const subtleNow = requireSubtle();
       const dataCopy = data.slice();
-      const key = await subtleNow.importKey('jwk', { ...privateJwk } as JsonWebKey, params, false, ['sign']);
-      return new Uint8Array(await subtleNow.sign(params, key, dataCopy));
+      const key = await subtleNow.importKey('jwk', { ...privateJwk } as JsonWebKey, params.importParams, false, ['sign']);
+      return new Uint8Array(await subtleNow.sign(params.useParams, key, dataCopy));
     },
     generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
       const subtleNow = requireSubtle();
-      const rsa = algorithm === 'RS256';
+      const rsa = algorithm === 'RS256' || algorithm === 'PS256';
       const params = rsa
-        ? { ...RSA_PARAMS, modulusLength: options?.modulusLength ?? 2048, publicExponent: Uint8Array.of(1, 0, 1) }
-        : paramsFor(algorithm);
+        ? { ...paramsFor(algorithm).importParams, modulusLength: options?.modulusLength ?? 2048, publicExponent: Uint8Array.of(1, 0, 1) }
+        : paramsFor(algorithm).importParams;
       const pair = (await subtleNow.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
       const [privateJwk, publicJwk] = await Promise.all([subtleNow.exportKey('jwk', pair.privateKey), subtleNow.exportKey('jwk', pair.publicKey)]);
       return {
@@ -215,7 +240,7 @@ export function probeWebCryptoEd25519(): Promise<boolean> {
 }
 
 /**
- * WebCrypto backend (RS256 and Ed25519; async verify only; sign and keygen),
+ * WebCrypto backend (RS256, PS256 and Ed25519; async verify only; sign and keygen),
  * over the `crypto.subtle` this host had when licensekit loaded.
  *
  * @example

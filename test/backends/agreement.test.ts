@@ -7,6 +7,7 @@ import { fc, test } from '@fast-check/vitest';
 import { beforeAll, describe, expect } from 'vitest';
 import type { SignatureBackend } from '../../src/backends/backend.ts';
 import { ALL_BACKENDS, SIGNING_BACKENDS } from './all-backends.ts';
+import { importJwk } from '../../src/keys/jwk.ts';
 import { keyFixtures, type KeyFixture } from './keys.ts';
 
 let fixtures: KeyFixture[] = [];
@@ -45,7 +46,7 @@ function signer(index: number): SignatureBackend {
 describe('backend agreement', () => {
   test('every backend signs and generates keys', () => {
     expect(SIGNING_BACKENDS.map((b) => b.name)).toEqual(['node', 'webcrypto', 'purejs', 'forge']);
-    expect(fixtures).toHaveLength(8);
+    expect(fixtures.map((f) => f.algorithm).sort()).toEqual([...Array(4).fill('EdDSA'), ...Array(4).fill('PS256'), ...Array(4).fill('RS256')]);
   });
 
   test.prop([fc.nat(), fc.nat(), fc.uint8Array({ maxLength: 300 })], { numRuns: 40 })(
@@ -85,14 +86,56 @@ describe('backend agreement', () => {
     const edSig = await SIGNING_BACKENDS[0]!.sign!('EdDSA', ed.pair.privateJwk, data);
     for (const backend of ALL_BACKENDS) {
       expect(await backend.verify('RS256', ed.publicKey, data, edSig), backend.name).toBe(false);
+      expect(await backend.verify('PS256', ed.publicKey, data, edSig), backend.name).toBe(false);
       expect(await backend.verify('EdDSA', rsa.publicKey, data, edSig), backend.name).toBe(false);
+    }
+  });
+
+  test('an RSA key bound by its JWK "alg" verifies that algorithm only, on every backend', async () => {
+    const rsa = fixtures.find((x) => x.algorithm === 'RS256')!;
+    const data = Uint8Array.of(4, 2);
+    const rsOnly = importJwk({ ...rsa.pair.publicJwk, alg: 'RS256' });
+    const psOnly = importJwk({ ...rsa.pair.publicJwk, alg: 'PS256' });
+    const rsSig = await SIGNING_BACKENDS[0]!.sign!('RS256', rsa.pair.privateJwk, data);
+    const psSig = await SIGNING_BACKENDS[0]!.sign!('PS256', rsa.pair.privateJwk, data);
+    for (const backend of ALL_BACKENDS) {
+      const answers = [
+        await backend.verify('RS256', rsOnly, data, rsSig),
+        await backend.verify('PS256', rsOnly, data, psSig),
+        await backend.verify('PS256', psOnly, data, psSig),
+        await backend.verify('RS256', psOnly, data, rsSig),
+      ];
+      expect(answers, backend.name).toEqual([true, false, true, false]);
+    }
+  });
+
+  test.prop([fc.nat(), fc.nat(), fc.uint8Array({ maxLength: 200 }), fc.boolean()], { numRuns: 24 })(
+    'an RS256 signature is not a PS256 signature, nor the other way round, under the same RSA key',
+    async (f, s, data, rs256) => {
+      const rsaFixtures = fixtures.filter((x) => x.algorithm === 'RS256');
+      const fixture = pick(rsaFixtures, f);
+      const [made, claimed] = rs256 ? (['RS256', 'PS256'] as const) : (['PS256', 'RS256'] as const);
+      const signature = await signer(s).sign!(made, fixture.pair.privateJwk, data);
+      expect(await verdicts({ ...fixture, algorithm: made }, data, signature)).toEqual(all(true));
+      expect(await verdicts({ ...fixture, algorithm: claimed }, data, signature)).toEqual(all(false));
+    },
+  );
+
+  test('a PS256 signature carries a fresh random salt: two signatures of the same data differ, both verify', async () => {
+    const fixture = fixtures.find((x) => x.algorithm === 'PS256')!;
+    const data = Uint8Array.of(5, 6, 7);
+    for (const backend of SIGNING_BACKENDS) {
+      const a = await backend.sign!('PS256', fixture.pair.privateJwk, data);
+      const b = await backend.sign!('PS256', fixture.pair.privateJwk, data);
+      expect(a, backend.name).not.toEqual(b);
+      expect([await verdicts(fixture, data, a), await verdicts(fixture, data, b)], backend.name).toEqual([all(true), all(true)]);
     }
   });
 
   test('an unknown algorithm is misuse and throws ERR_ALGORITHM_UNSUPPORTED', async () => {
     const fixture = fixtures[0]!;
     for (const backend of ALL_BACKENDS) {
-      await expect(backend.verify('PS256' as never, fixture.publicKey, new Uint8Array(1), new Uint8Array(256)), backend.name).rejects.toMatchObject({
+      await expect(backend.verify('PS384' as never, fixture.publicKey, new Uint8Array(1), new Uint8Array(256)), backend.name).rejects.toMatchObject({
         code: 'ERR_ALGORITHM_UNSUPPORTED',
       });
     }

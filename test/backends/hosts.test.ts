@@ -5,7 +5,7 @@
  * captured when a backend module loads: a global defined or swapped later
  * changes nothing.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { constants, generateKeyPairSync, sign } from 'node:crypto';
 import { build } from 'esbuild';
 import { getQuickJS } from 'quickjs-emscripten';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -29,6 +29,7 @@ describe('webcrypto backend', () => {
     expect(await probeWebCryptoEd25519()).toBe(true);
     expect(webcryptoBackend.supports('EdDSA')).toBe(true);
     expect(webcryptoBackend.supports('RS256')).toBe(true);
+    expect(webcryptoBackend.supports('PS256')).toBe(true);
     expect(webcryptoBackend.verifySync).toBeUndefined();
   });
 
@@ -94,6 +95,33 @@ describe('purejs backend without a CSPRNG', () => {
     }
   });
 
+  test('PS256 needs a random salt: without a CSPRNG at load, purejs refuses to sign PS256 (never Math.random), and still verifies it', async () => {
+    const pair = await nodeBackend.generateKeyPair!('RS256');
+    const key = publicKeyFromJwk(pair.publicJwk);
+    const data = Uint8Array.of(7);
+    const signature = await nodeBackend.sign!('PS256', pair.privateJwk, data);
+    vi.stubGlobal('crypto', undefined);
+    const { purejsBackend: bare } = await freshModule<typeof import('../../src/backends/purejs/index.ts')>('../../src/backends/purejs/index.ts');
+    vi.stubGlobal('crypto', { getRandomValues: (a: Uint8Array) => a });
+    expect(bare.verifySync!('PS256', key, data, signature)).toBe(true);
+    await expect(bare.sign!('PS256', pair.privateJwk, data)).rejects.toMatchObject({ name: 'BackendError', code: 'ERR_BACKEND_UNAVAILABLE' });
+    expect((await bare.sign!('RS256', pair.privateJwk, data)).length).toBe(256); // RS256 needs no randomness (no blinding then)
+  });
+
+  test('the PS256 salt comes from the CSPRNG captured at load, not from one swapped in later', async () => {
+    const pair = await nodeBackend.generateKeyPair!('RS256');
+    const key = publicKeyFromJwk(pair.publicJwk);
+    const { purejsBackend: loaded } = await freshModule<typeof import('../../src/backends/purejs/index.ts')>('../../src/backends/purejs/index.ts');
+    let calls = 0;
+    vi.stubGlobal('crypto', { getRandomValues: (a: Uint8Array) => ((calls++, a.fill(0))) });
+    const data = Uint8Array.of(3);
+    const a = await loaded.sign!('PS256', pair.privateJwk, data);
+    const b = await loaded.sign!('PS256', pair.privateJwk, data);
+    expect(calls).toBe(0);
+    expect(a).not.toEqual(b);
+    expect([nodeBackend.verifySync!('PS256', key, data, a), nodeBackend.verifySync!('PS256', key, data, b)]).toEqual([true, true]);
+  });
+
   test('getRandomValues is captured at load: replacing it later does not feed key generation', async () => {
     let calls = 0;
     const { purejsBackend: loaded } = await freshModule<typeof import('../../src/backends/purejs/index.ts')>('../../src/backends/purejs/index.ts');
@@ -106,7 +134,7 @@ describe('purejs backend without a CSPRNG', () => {
 });
 
 describe('purejs backend in QuickJS (no crypto, TextEncoder, atob or Buffer)', () => {
-  test('verifies RS256 and Ed25519 signatures made by node:crypto', async () => {
+  test('verifies RS256, PS256 and Ed25519 signatures made by node:crypto', async () => {
     const bundle = await build({
       entryPoints: ['src/backends/purejs/index.ts'],
       bundle: true,
@@ -126,6 +154,8 @@ describe('purejs backend in QuickJS (no crypto, TextEncoder, atob or Buffer)', (
       data: toHex(data),
       rsaKey: rsa.publicKey.export({ format: 'jwk' }),
       rsaSig: toHex(sign('sha256', data, rsa.privateKey)),
+      psSig: toHex(sign('sha256', data, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })),
+      psSalt20: toHex(sign('sha256', data, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 })),
       edKey: ed.publicKey.export({ format: 'jwk' }),
       edSig: toHex(sign(null, data, ed.privateKey)),
     };
@@ -144,7 +174,7 @@ describe('purejs backend in QuickJS (no crypto, TextEncoder, atob or Buffer)', (
           return Uint8Array.from(out);
         };
         const b = licensekitPurejs.purejsBackend;
-        const rsaKey = { type: 'rsa', algorithm: 'RS256', rsa: { n: b64u(cases.rsaKey.n), e: b64u(cases.rsaKey.e) } };
+        const rsaKey = { type: 'rsa', algorithm: 'RS256', algorithms: ['RS256', 'PS256'], rsa: { n: b64u(cases.rsaKey.n), e: b64u(cases.rsaKey.e) } };
         const edKey = { type: 'ed25519', algorithm: 'EdDSA', ed25519: b64u(cases.edKey.x) };
         const data = hex(cases.data);
         const bad = hex(cases.data); bad[0] ^= 1;
@@ -152,13 +182,27 @@ describe('purejs backend in QuickJS (no crypto, TextEncoder, atob or Buffer)', (
           host: [typeof crypto, typeof TextEncoder, typeof atob, typeof Buffer],
           rsa: b.verifySync('RS256', rsaKey, data, hex(cases.rsaSig)),
           rsaBad: b.verifySync('RS256', rsaKey, bad, hex(cases.rsaSig)),
+          ps: b.verifySync('PS256', rsaKey, data, hex(cases.psSig)),
+          psBad: b.verifySync('PS256', rsaKey, bad, hex(cases.psSig)),
+          psSalt20: b.verifySync('PS256', rsaKey, data, hex(cases.psSalt20)),
+          psAsRs: b.verifySync('RS256', rsaKey, data, hex(cases.psSig)),
           ed: b.verifySync('EdDSA', edKey, data, hex(cases.edSig)),
           edBad: b.verifySync('EdDSA', edKey, bad, hex(cases.edSig)),
         });`;
       const result = vm.unwrapResult(vm.evalCode(script));
       const out = JSON.parse(vm.getString(result)) as unknown;
       result.dispose();
-      expect(out).toEqual({ host: ['undefined', 'undefined', 'undefined', 'undefined'], rsa: true, rsaBad: false, ed: true, edBad: false });
+      expect(out).toEqual({
+        host: ['undefined', 'undefined', 'undefined', 'undefined'],
+        rsa: true,
+        rsaBad: false,
+        ps: true,
+        psBad: false,
+        psSalt20: false,
+        psAsRs: false,
+        ed: true,
+        edBad: false,
+      });
     } finally {
       vm.dispose();
     }

@@ -23,7 +23,10 @@ export interface KeyFixture {
   readonly publicKey: PublicKey;
 }
 
-/** One key pair per (backend, algorithm). */
+/**
+ * One key pair per (backend, algorithm). PS256 fixtures reuse the RS256 key
+ * pairs (an RSA key without "alg" fits both), so RSA keys are generated once.
+ */
 export async function keyFixtures(backends: readonly SignatureBackend[]): Promise<KeyFixture[]> {
   const out: KeyFixture[] = [];
   for (const algorithm of ['RS256', 'EdDSA'] as const) {
@@ -32,5 +35,6 @@ export async function keyFixtures(backends: readonly SignatureBackend[]): Promis
       out.push({ algorithm, generator: backend.name, pair, publicKey: publicKeyFromJwk(pair.publicJwk) });
     }
   }
+  for (const rsa of out.filter((f) => f.algorithm === 'RS256')) out.push({ ...rsa, algorithm: 'PS256' });
   return out;
 }

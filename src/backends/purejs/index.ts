@@ -1,25 +1,27 @@
 /**
- * The pure-JavaScript backend: RS256 over native `BigInt` and Ed25519 over
+ * The pure-JavaScript backend: RS256 and PS256 over native `BigInt` and Ed25519 over
  * @noble/ed25519. It needs only `BigInt` and `Uint8Array`, so it runs in any
  * engine (QuickJS, Hermes, old browsers); key generation additionally needs
- * `crypto.getRandomValues`. Synchronous; signs and generates keys too.
+ * `crypto.getRandomValues`, and so does PS256 signing (its salt).
+ * Synchronous; signs and generates keys too.
  */
 import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
 import { BackendError } from '../../lib/errors.ts';
-import type { PublicKey } from '../../keys/public-key.ts';
+import { keyFitsAlgorithm, type PublicKey } from '../../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from '../backend.ts';
 import { generateEd25519KeyPair, signEd25519, verifyEd25519 } from './ed25519.ts';
-import { generateRsaKeyPair, signRs256, verifyRs256 } from './rsa.ts';
+import { generateRsaKeyPair, signPs256, signRs256, verifyPs256, verifyRs256 } from './rsa.ts';
 
 function unsupported(algorithm: unknown): never {
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `purejs backend does not support ${String(algorithm)}`);
 }
 
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  if (algorithm !== 'RS256' && algorithm !== 'EdDSA') unsupported(algorithm);
-  if (key.algorithm !== algorithm) return false;
+  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA') unsupported(algorithm);
+  if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
     if (algorithm === 'RS256') return verifyRs256(key, data, signature);
+    if (algorithm === 'PS256') return verifyPs256(key, data, signature);
     return verifyEd25519(key, data, signature);
   } catch {
     return false;
@@ -27,7 +29,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
 }
 
 /**
- * Pure-JavaScript backend (RS256 and Ed25519; sync verify; sign and keygen).
+ * Pure-JavaScript backend (RS256, PS256 and Ed25519; sync verify; sign and keygen).
  *
  * @example
  * ```ts
@@ -36,17 +38,18 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
  */
 export const purejsBackend: SignatureBackend = {
   name: 'purejs',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'EdDSA',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA',
   // Synchronous work: the inputs cannot change underneath it.
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
   sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array): Promise<Uint8Array> => {
     if (algorithm === 'RS256') return signRs256(privateJwk, data);
+    if (algorithm === 'PS256') return signPs256(privateJwk, data);
     if (algorithm === 'EdDSA') return signEd25519(privateJwk, data);
     return unsupported(algorithm);
   },
   generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
-    if (algorithm === 'RS256') return generateRsaKeyPair(options?.modulusLength ?? 2048);
+    if (algorithm === 'RS256' || algorithm === 'PS256') return generateRsaKeyPair(options?.modulusLength ?? 2048);
     if (algorithm === 'EdDSA') return generateEd25519KeyPair();
     return unsupported(algorithm);
   },

@@ -1,9 +1,10 @@
 /**
- * The CSPRNG the pure-JavaScript backend uses for key generation:
+ * The CSPRNG the pure-JavaScript backend uses for key generation and PS256 salts:
  * `globalThis.crypto.getRandomValues`, captured (bound) ONCE when this module
  * loads and never looked up again, so a script that later replaces
  * `crypto.getRandomValues` cannot feed key generation. There is no fallback
- * (never `Math.random`): without a CSPRNG at load, key generation throws.
+ * (never `Math.random`): without a CSPRNG at load, key generation and PS256
+ * signing throw.
  */
 import { BackendError } from '../../lib/errors.ts';
 
@@ -30,9 +31,9 @@ export function hasRandomSource(): boolean {
  * `length` cryptographically secure random bytes.
  * Throws `BackendError` `ERR_BACKEND_UNAVAILABLE` when the host has no CSPRNG.
  */
-export function randomBytes(length: number): Uint8Array {
+export function randomBytes(length: number, purpose = 'generate keys'): Uint8Array {
   if (getRandomValues === null) {
-    throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'no CSPRNG (crypto.getRandomValues) on this host when licensekit loaded: cannot generate keys');
+    throw new BackendError('ERR_BACKEND_UNAVAILABLE', `no CSPRNG (crypto.getRandomValues) on this host when licensekit loaded: cannot ${purpose}`);
   }
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i += 65536) getRandomValues(out.subarray(i, Math.min(length, i + 65536)));

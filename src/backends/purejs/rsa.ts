@@ -1,5 +1,6 @@
 /**
- * RSASSA-PKCS1-v1_5 with SHA-256 in pure JavaScript over native `BigInt`.
+ * RSASSA-PKCS1-v1_5 (RS256) and RSASSA-PSS (PS256) with SHA-256 in pure
+ * JavaScript over native `BigInt`.
  *
  * Verification follows RFC 8017 §8.2.2 to the letter: recover the encoded
  * message, build the one EMSA-PKCS1-v1_5 encoding we expect
@@ -19,7 +20,9 @@ import type { JwkKeyPair, PrivateJwk } from '../backend.ts';
 import { encodeBase64Url } from '../../lib/bytes.ts';
 import { expectJwkType, jwkBytes } from '../private-jwk.ts';
 import { bigIntToBytes, bitLength, bytesToBigInt, bytesToHex } from './bigint-bytes.ts';
+import { emsaPssEncode, emsaPssVerify } from './pss.ts';
 import { hasRandomSource, randomBytes } from './random.ts';
+import { PS256_SALT_LENGTH } from '../../lib/algorithms.ts';
 
 /** DER of `DigestInfo { AlgorithmIdentifier { id-sha256, NULL }, OCTET STRING (32) }` without the digest. */
 const SHA256_DIGEST_INFO_HEX = '3031300d060960864801650304020105000420';
@@ -28,8 +31,10 @@ const DIGEST_INFO_LENGTH = 19 + 32;
 interface RsaVerifyKey {
   readonly n: bigint;
   readonly e: bigint;
-  /** Modulus length in bytes: the signature and encoded-message length. */
+  /** Modulus length in bytes: the signature length (and RS256's encoded-message length). */
   readonly k: number;
+  /** Modulus length in bits. */
+  readonly bits: number;
   /** Hex of the expected encoded message up to the hash (leading 00 dropped), or null when k is too small. */
   readonly prefixHex: string | null;
 }
@@ -47,8 +52,9 @@ function verifyKeyFor(key: PublicKey): RsaVerifyKey | null {
   if (!cached) {
     if (!key.rsa) return null;
     const n = bytesToBigInt(key.rsa.n);
-    const k = Math.ceil(bitLength(n) / 8);
-    cached = { n, e: bytesToBigInt(key.rsa.e), k, prefixHex: encodedMessagePrefixHex(k) };
+    const bits = bitLength(n);
+    const k = Math.ceil(bits / 8);
+    cached = { n, e: bytesToBigInt(key.rsa.e), k, bits, prefixHex: encodedMessagePrefixHex(k) };
     verifyKeys.set(key, cached);
   }
   return cached;
@@ -106,6 +112,30 @@ export function verifyRs256(key: PublicKey, data: Uint8Array, signature: Uint8Ar
   return recovered === expected;
 }
 
+/**
+ * Verifies a PS256 signature over `data`: RSASSA-PSS-VERIFY (RFC 8017 §8.1.2)
+ * with EMSA-PSS-VERIFY (§9.1.2, see `pss.ts`), SHA-256, MGF1-SHA-256 and a
+ * salt of exactly 32 bytes. Returns `false` for anything that is not a valid
+ * signature (wrong length, `s >= n`, a representative that does not fit
+ * `emLen` bytes, any inconsistency of the encoding, another salt length).
+ * Throws only for a key that is not RSA.
+ */
+export function verifyPs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  const rsa = verifyKeyFor(key);
+  if (!rsa) throw new KeyError('ERR_KEY_INVALID', 'PS256 needs an RSA key');
+  // §8.1.2 step 1: the signature is exactly k bytes.
+  if (signature.length !== rsa.k) return false;
+  // Step 2: s < n, m = s^e mod n, EM = I2OSP(m, emLen) with emLen = ceil((modBits - 1) / 8).
+  const s = bytesToBigInt(signature);
+  if (s >= rsa.n) return false;
+  const m = powPublic(s, rsa.e, rsa.n);
+  const emBits = rsa.bits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  if (bitLength(m) > emLen * 8) return false; // I2OSP: "integer too large" means "invalid signature"
+  // Step 3: EMSA-PSS-VERIFY.
+  return emsaPssVerify(sha256(data), bigIntToBytes(m, emLen), emBits, PS256_SALT_LENGTH);
+}
+
 function modInverse(a: bigint, m: bigint): bigint {
   let [oldR, r] = [((a % m) + m) % m, m];
   let [oldS, s] = [1n, 0n];
@@ -129,21 +159,33 @@ function randomBelow(limit: bigint): bigint {
   return (bytesToBigInt(randomBytes(bytes)) % (limit - 3n)) + 2n;
 }
 
-/**
- * Signs `data` with RS256 (issuing side). Uses the CRT when the JWK carries
- * p, q, dp, dq, qi, blinds the operation when a CSPRNG is present, and checks
- * the result against the public key before returning it.
- * Throws `KeyError` `ERR_KEY_INVALID` for a malformed or inconsistent JWK.
- */
-export function signRs256(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array {
+/** The public numbers of a private RSA JWK, read once per signature. */
+interface RsaPrivateKey {
+  readonly jwk: PrivateJwk;
+  readonly n: bigint;
+  readonly e: bigint;
+  /** Modulus length in bits and in bytes. */
+  readonly bits: number;
+  readonly k: number;
+}
+
+function readPrivateKey(privateJwk: PrivateJwk): RsaPrivateKey {
   expectJwkType(privateJwk, 'RSA');
   const n = bytesToBigInt(jwkBytes(privateJwk, 'n'));
   const e = bytesToBigInt(jwkBytes(privateJwk, 'e'));
+  const bits = bitLength(n);
+  if (e < 3n) throw new KeyError('ERR_KEY_INVALID', 'RSA exponent must be at least 3');
+  return { jwk: privateJwk, n, e, bits, k: Math.ceil(bits / 8) };
+}
+
+/**
+ * RSASP1: `m^d mod n` as k bytes. Uses the CRT when the JWK carries
+ * p, q, dp, dq, qi, blinds the operation when a CSPRNG is present, and checks
+ * the result against the public key before returning it.
+ */
+function rsaPrivate(key: RsaPrivateKey, m: bigint): Uint8Array {
+  const { jwk: privateJwk, n, e, k } = key;
   const d = bytesToBigInt(jwkBytes(privateJwk, 'd'));
-  const k = Math.ceil(bitLength(n) / 8);
-  const prefix = encodedMessagePrefixHex(k);
-  if (prefix === null || e < 3n) throw new KeyError('ERR_KEY_INVALID', 'RSA key too small for RS256');
-  const m = BigInt('0x' + prefix + bytesToHex(sha256(data)));
   let blind = 1n;
   let unblind = 1n;
   if (hasRandomSource()) {
@@ -170,6 +212,31 @@ export function signRs256(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array 
   s = (s * unblind) % n;
   if (powPublic(s, e, n) !== m) throw new KeyError('ERR_KEY_INVALID', 'RSA private key is inconsistent: signature did not verify');
   return bigIntToBytes(s, k);
+}
+
+/**
+ * Signs `data` with RS256 (issuing side; see `rsaPrivate`).
+ * Throws `KeyError` `ERR_KEY_INVALID` for a malformed or inconsistent JWK.
+ */
+export function signRs256(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array {
+  const key = readPrivateKey(privateJwk);
+  const prefix = encodedMessagePrefixHex(key.k);
+  if (prefix === null) throw new KeyError('ERR_KEY_INVALID', 'RSA key too small for RS256');
+  return rsaPrivate(key, BigInt('0x' + prefix + bytesToHex(sha256(data))));
+}
+
+/**
+ * Signs `data` with PS256 (issuing side): EMSA-PSS-ENCODE with a fresh
+ * 32-byte salt from the CSPRNG captured at load, then RSASP1 (see `rsaPrivate`).
+ * Throws `KeyError` `ERR_KEY_INVALID` for a malformed or inconsistent JWK,
+ * `BackendError` `ERR_BACKEND_UNAVAILABLE` when the host has no CSPRNG.
+ */
+export function signPs256(privateJwk: PrivateJwk, data: Uint8Array): Uint8Array {
+  const key = readPrivateKey(privateJwk);
+  const emBits = key.bits - 1;
+  if (Math.ceil(emBits / 8) < 32 + PS256_SALT_LENGTH + 2) throw new KeyError('ERR_KEY_INVALID', 'RSA key too small for PS256');
+  const salt = randomBytes(PS256_SALT_LENGTH, 'make a PS256 salt');
+  return rsaPrivate(key, bytesToBigInt(emsaPssEncode(sha256(data), emBits, salt)));
 }
 
 let smallPrimes: readonly number[] | undefined;
