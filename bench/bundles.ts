@@ -2,8 +2,8 @@
  * Bundle sizes: what each host downloads or loads. The browser ESM bundle and
  * the IIFE are measured as shipped (dist/, minified, every dependency inside,
  * pure-JS crypto included); the Node entries are built minified in memory with
- * their dependencies external, as Node resolves those from node_modules.
- * Gzip is zlib level 9.
+ * their dependencies external, as Node resolves those from node_modules, except
+ * @noble, which dist/node bundles (scripts/build.mjs). Gzip is zlib level 9.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -30,7 +30,9 @@ function size(name: string, code: Uint8Array | string): BundleSize {
 }
 
 async function nodeEntry(root: string, name: string, entry: string, format: 'esm' | 'cjs'): Promise<BundleSize> {
-  const out = await build({ entryPoints: [join(root, entry)], bundle: true, write: false, minify: true, platform: 'node', packages: 'external', format, target: 'es2022', logLevel: 'silent' });
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith('@noble/'));
+  const out = await build({ entryPoints: [join(root, entry)], bundle: true, write: false, minify: true, platform: 'node', external, format, target: 'es2022', logLevel: 'silent' });
   return size(name, out.outputFiles[0]!.contents);
 }
 
