@@ -111,8 +111,8 @@ export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array, al
     bits,
     weak: bits < info.recommendedBits,
     rsa: Object.freeze({ n, e }),
-    // A bound key keeps its "alg", so the JWK imports again to the same binding.
-    jwk: Object.freeze({ kty: 'RSA', n: encodeBase64Url(n), e: encodeBase64Url(e), ...(alg === undefined ? {} : { alg }) }),
+    // The key material only: the binding is `algorithms`, whatever form the key came in.
+    jwk: Object.freeze({ kty: 'RSA', n: encodeBase64Url(n), e: encodeBase64Url(e) }),
   } satisfies PublicKey);
 }
 
