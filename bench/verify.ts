@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { verifyLicense, verifyLicenseSync } from '../src/index.node.ts';
 import { importPublicKey } from '../src/keys/import.ts';
-import { parseEnvelope } from '../src/formats/index.ts';
+import { parseLicense } from '../src/formats/index.ts';
 import { nodeBackend } from '../src/backends/node.ts';
 import { FIXTURES_DIR } from '../scripts/make-fixtures.ts';
 import { measureAsync, measureSync, sink, type BenchRow } from './harness.ts';
@@ -41,7 +41,7 @@ export async function verifyRows(): Promise<BenchRow[]> {
   const raw = measureSync(() => cryptoVerify('sha256', data, keyObject, signature), 1500);
   const key = importPublicKey(xml);
   const floor = measureSync(() => {
-    const envelope = parseEnvelope(text);
+    const { envelope } = parseLicense(text);
     return nodeBackend.verifySync!('RS256', key, envelope.signedBytes, envelope.signature);
   }, 1500);
   const full = measureSync(() => verifyLicenseSync(text, options).valid, 1500);

@@ -64,21 +64,21 @@ export function batchItemError(thrown: unknown): BatchItemError {
   return { code: 'ERR_UNEXPECTED', name, message, cause: thrown };
 }
 
-/** The three steps of one verification, as `createVerifyApi` binds them. */
-export interface BatchSteps<P> {
+/** The three steps of one verification, as `createVerifyApi` binds them. `S` is the signature check's answer. */
+export interface BatchSteps<P, S> {
   /** Everything before the signature check (size limit, envelope, key fit, backend); throws for unreadable input. */
   prepare(input: LicenseInput): P;
   /** The signature check; never rejects for a bad signature. */
-  verify(prepared: P): Promise<boolean>;
+  verify(prepared: P): Promise<S>;
   /** The verdict from the signature's answer and the rules. */
-  finish(prepared: P, signatureOk: boolean): Verdict;
+  finish(prepared: P, signature: S): Verdict;
 }
 
 /**
  * Runs `steps` over every input, `LANES` at a time, and answers in input
  * order. Never rejects because of one item.
  */
-export async function runBatch<P>(inputs: readonly unknown[], steps: BatchSteps<P>): Promise<BatchResult[]> {
+export async function runBatch<P, S>(inputs: readonly unknown[], steps: BatchSteps<P, S>): Promise<BatchResult[]> {
   const results = new Array<BatchResult>(inputs.length);
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -92,8 +92,8 @@ export async function runBatch<P>(inputs: readonly unknown[], steps: BatchSteps<
       }
       try {
         const prepared = steps.prepare(input);
-        const signatureOk = await steps.verify(prepared);
-        results[i] = { ok: true, verdict: steps.finish(prepared, signatureOk) };
+        const signature = await steps.verify(prepared);
+        results[i] = { ok: true, verdict: steps.finish(prepared, signature) };
       } catch (error) {
         results[i] = { ok: false, error: batchItemError(error) };
       }

@@ -3,7 +3,7 @@
  * inspect` and support tooling. Nothing here verifies the signature, so the
  * result is marked `verified: false` and must never be used to grant access.
  */
-import { parseEnvelope, readLicense } from './formats/index.ts';
+import { parseLicense, type EnvelopeView } from './formats/index.ts';
 import type { License } from './license/model.ts';
 import { checkOptionsObject, ownValue } from './rules/options.ts';
 import { readInput, resolveMaxInputBytes, type LicenseInput } from './verify.ts';
@@ -12,11 +12,16 @@ import { readInput, resolveMaxInputBytes, type LicenseInput } from './verify.ts'
 export interface Inspection {
   readonly verified: false;
   readonly format: string;
+  /** The textual or binary form within the format (`json`, `compact`, `armored`, `binary`). */
   readonly form: string;
   readonly algorithm: string;
+  /** The key id the license names, or `null`. */
+  readonly keyId: string | null;
   readonly signatureBytes: number;
   readonly signedBytes: number;
-  /** The unsigned `metadata` of a saved response, if any. */
+  /** The envelope's headers and unsigned parts (a saved response's `result`/`message`, COSE headers…). */
+  readonly envelope: EnvelopeView;
+  /** Unsigned metadata the file carries beside the signed part (a saved Cryptolens response's `metadata`), or `null`. */
   readonly metadata: unknown;
   readonly license: License;
 }
@@ -26,15 +31,18 @@ const INSPECT_OPTIONS: ReadonlySet<string> = new Set(['maxInputBytes']);
 /** Decodes a license file's claims WITHOUT verifying them. Options are read as own properties; a bad one is `ERR_OPTION_INVALID`. */
 export function inspectLicense(input: LicenseInput, options: { maxInputBytes?: number } = {}): Inspection {
   checkOptionsObject(options, 'options', INSPECT_OPTIONS);
-  const envelope = parseEnvelope(readInput(input, resolveMaxInputBytes(ownValue(options, 'maxInputBytes'))));
+  const { adapter, envelope } = parseLicense(readInput(input, resolveMaxInputBytes(ownValue(options, 'maxInputBytes'))));
+  const view = adapter.view(envelope);
   return {
     verified: false,
-    format: envelope.format,
-    form: envelope.form,
+    format: adapter.name,
+    form: typeof view.form === 'string' ? view.form : adapter.name,
     algorithm: envelope.algorithm,
+    keyId: envelope.keyId,
     signatureBytes: envelope.signature.length,
     signedBytes: envelope.signedBytes.length,
-    metadata: envelope.metadata,
-    license: readLicense(envelope),
+    envelope: view,
+    metadata: Object.hasOwn(view, 'metadata') ? view.metadata : null,
+    license: adapter.read(envelope),
   };
 }

@@ -8,27 +8,30 @@
 import type { SignatureBackend } from './backends/backend.ts';
 import { batchInputs, runBatch, verifyEnvelopeInParallel, type BatchResult } from './batch.ts';
 import { backendCandidates, captureBackend, selectBackend, type BackendChoice } from './backends/select.ts';
-import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync } from './core/envelope.ts';
-import { parseEnvelope, readLicense, type AnyEnvelope } from './formats/index.ts';
-import { isSignatureAlgorithm, type SignatureAlgorithm } from './lib/algorithms.ts';
-import { decodeUtf8 } from './lib/bytes.ts';
+import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync, type SignedEnvelope } from './core/envelope.ts';
+import { parseLicense, type Parsed } from './formats/index.ts';
+import { isSignatureAlgorithm, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './lib/algorithms.ts';
 import { LicenseInputError, OptionError } from './lib/errors.ts';
-import { importPublicKeyCached } from './keys/cache.ts';
-import type { KeyInput } from './keys/import.ts';
-import type { PublicKey } from './keys/public-key.ts';
+import { keyFitsAlgorithm, type PublicKey } from './keys/public-key.ts';
+import { candidateKeys, importKeyRing, type KeyRing, type KeyRingEntry, type KeyRingInput } from './keys/ring.ts';
 import { createVerifiedLicense, type VerifiedLicense } from './license/verified.ts';
-import { evaluateLicense, type CheckResult } from './rules/evaluate.ts';
+import { evaluateLicense, SIGNATURE_OK, type CheckResult, type FormatStatus } from './rules/evaluate.ts';
+import { isoDateTime } from './rules/iso-date.ts';
 import { describe, ownValue, resolveEvaluation, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
 import type { ReasonCode, WarningCode } from './rules/reasons.ts';
-import type { LicenseStatus } from './rules/status.ts';
 
 /** Default input size limit: 1 MiB. */
 export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
 
 /** Options of `verifyLicense`. */
 export interface VerifyOptions extends EvaluationOptions {
-  /** The vendor's public key: RSAKeyValue XML, PEM, JWK, or an imported PublicKey. */
-  readonly key: KeyInput;
+  /**
+   * The vendor's public key (RSAKeyValue XML, PEM, JWK, or an imported
+   * PublicKey), or a key ring: an array of keys or of `{ key, notAfter?, kid? }`,
+   * or a JWK Set `{ "keys": [...] }`. A license that names a key id is checked
+   * with that key; one that names none, with each key that fits its algorithm.
+   */
+  readonly key: KeyRingInput;
   /** Force a backend by name or object (default: the entry point's first that fits). */
   readonly backend?: BackendChoice;
   /** Largest input accepted, in bytes (strings: characters). Default 1 MiB. */
@@ -55,6 +58,12 @@ export interface VerdictDetails {
   readonly backend: string;
   /** The time the rules were evaluated at. */
   readonly now: Date;
+  /** The key id the license names (a native license's `kid`), or `null`. */
+  readonly licenseKeyId: string | null;
+  /** The id (RFC 7638 thumbprint) of the key of the ring that verified the signature, or `null` when none did. */
+  readonly keyId: string | null;
+  /** The format's own status view (Cryptolens' `LicenseStatus`), `null` when the format has none or the signature failed. */
+  readonly status: FormatStatus | null;
 }
 
 /**
@@ -63,30 +72,33 @@ export interface VerdictDetails {
  * the signature did not verify (its claims are then untrusted).
  */
 export type Verdict =
-  | (VerdictDetails & { readonly valid: true; readonly license: VerifiedLicense; readonly status: LicenseStatus })
-  | (VerdictDetails & { readonly valid: false; readonly license: VerifiedLicense | null; readonly status: LicenseStatus | null });
+  | (VerdictDetails & { readonly valid: true; readonly license: VerifiedLicense })
+  | (VerdictDetails & { readonly valid: false; readonly license: VerifiedLicense | null });
 
 /** Input accepted by `verifyLicense`: the license text, or its bytes. */
 export type LicenseInput = string | Uint8Array;
 
 interface Prepared {
-  envelope: AnyEnvelope;
-  key: PublicKey;
+  parsed: Parsed;
+  /** The ring's keys that may have signed it, in order (at least one). */
+  keys: readonly KeyRingEntry[];
   backend: SignatureBackend;
   resolved: ResolvedEvaluation;
 }
 
-/** Applies the size limit and decodes bytes as UTF-8; shared with `inspectLicense`. */
-export function readInput(input: LicenseInput, maxBytes: number): string {
+/**
+ * Applies the size limit; shared with `inspectLicense`. The input goes on as
+ * it came (text or bytes): each format adapter decodes what it needs, so a
+ * binary license is never forced through a text decoder.
+ */
+export function readInput(input: LicenseInput, maxBytes: number): string | Uint8Array {
   if (typeof input === 'string') {
     if (input.length > maxBytes) throw new LicenseInputError('ERR_INPUT_TOO_LARGE', `license input of ${input.length} characters exceeds the limit of ${maxBytes}`);
     return input;
   }
   if (!(input instanceof Uint8Array)) throw new TypeError('license input must be a string or a Uint8Array');
   if (input.length > maxBytes) throw new LicenseInputError('ERR_INPUT_TOO_LARGE', `license input of ${input.length} bytes exceeds the limit of ${maxBytes}`);
-  const text = decodeUtf8(input);
-  if (text === null) throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'license input is not UTF-8 text');
-  return text;
+  return input;
 }
 
 /** What every license checked with one `options` shares: validated once, key imported once, `now` read once. */
@@ -95,7 +107,7 @@ interface Shared {
   algorithms: readonly SignatureAlgorithm[] | null;
   backends: readonly SignatureBackend[];
   resolved: ResolvedEvaluation;
-  key: PublicKey;
+  ring: KeyRing;
 }
 
 /** Validates `maxInputBytes` (a positive safe integer; `undefined` is the default). */
@@ -108,11 +120,11 @@ export function resolveMaxInputBytes(value: unknown): number {
 /** Validates `algorithms`: a non-empty array of known algorithm names, copied. */
 function resolveAlgorithms(value: unknown): readonly SignatureAlgorithm[] | null {
   if (value === undefined) return null;
-  if (!Array.isArray(value) || value.length === 0) throw new OptionError(`"algorithms" must be a non-empty array of algorithm names (RS256, EdDSA), got ${describe(value)}`);
+  if (!Array.isArray(value) || value.length === 0) throw new OptionError(`"algorithms" must be a non-empty array of algorithm names (${SIGNATURE_ALGORITHMS.join(', ')}), got ${describe(value)}`);
   const out: SignatureAlgorithm[] = [];
   for (let i = 0; i < value.length; i++) {
     const name: unknown = Object.hasOwn(value, i) ? value[i] : undefined;
-    if (!isSignatureAlgorithm(name)) throw new OptionError(`"algorithms[${i}]" must be an algorithm name (RS256, EdDSA), got ${describe(name)}`);
+    if (!isSignatureAlgorithm(name)) throw new OptionError(`"algorithms[${i}]" must be an algorithm name (${SIGNATURE_ALGORITHMS.join(', ')}), got ${describe(name)}`);
     out.push(name);
   }
   return out;
@@ -132,16 +144,30 @@ function prepareShared(options: VerifyOptions, defaults: readonly SignatureBacke
     algorithms: resolveAlgorithms(ownValue(options, 'algorithms')),
     backends: backendCandidates(defaults, ownValue(options, 'backend')),
     resolved,
-    key: importPublicKeyCached(key as KeyInput),
+    ring: importKeyRing(key as KeyRingInput),
   };
 }
 
-/** Everything before the signature check for one input: size limit, envelope, key fit, backend. */
+/** Everything before the signature check for one input: size limit, envelope, the candidate keys, backend. */
 function prepareInput(input: LicenseInput, shared: Shared, sync: boolean): Prepared {
-  const envelope = parseEnvelope(readInput(input, shared.maxBytes));
-  checkKeyFits(envelope, shared.key, shared.algorithms);
+  const parsed = parseLicense(readInput(input, shared.maxBytes));
+  const { envelope } = parsed;
+  const keys = candidateKeys(shared.ring, envelope.keyId, (key) => keyFitsAlgorithm(key, envelope.algorithm));
+  // Throws the typed error (algorithm not allowed, or no key of the ring fits the algorithm).
+  checkKeyFits(envelope, keys[0]!.key, shared.algorithms);
   const backend = selectBackend(shared.backends, envelope.algorithm, sync);
-  return { envelope, key: shared.key, backend, resolved: shared.resolved };
+  return { parsed, keys: keys.length === 1 ? keys : keys.filter((k) => keyFitsAlgorithm(k.key, envelope.algorithm)), backend, resolved: shared.resolved };
+}
+
+/** Tries each candidate key in turn; the entry that verified, or `null`. */
+function verifyCandidatesSync(p: Prepared): KeyRingEntry | null {
+  for (const entry of p.keys) if (verifySignedEnvelopeSync(p.parsed.envelope, entry.key, p.backend)) return entry;
+  return null;
+}
+
+async function verifyCandidates(p: Prepared, verify: (envelope: SignedEnvelope, key: PublicKey, backend: SignatureBackend) => Promise<boolean>): Promise<KeyRingEntry | null> {
+  for (const entry of p.keys) if (await verify(p.parsed.envelope, entry.key, p.backend)) return entry;
+  return null;
 }
 
 const NO_WARNINGS: readonly WarningCode[] = Object.freeze([]);
@@ -150,17 +176,31 @@ const SIGNATURE_FAILED: readonly CheckResult[] = Object.freeze([
   Object.freeze({ check: 'signature', ok: false, reason: 'SIGNATURE_INVALID', detail: 'signature does not verify under this key' } as const),
 ]);
 
-function finish(p: Prepared, signatureOk: boolean): Verdict {
-  const warnings = p.key.weak ? WEAK : NO_WARNINGS;
-  const now = new Date(p.resolved.nowMs);
+function finish(p: Prepared, signer: KeyRingEntry | null): Verdict {
+  const key = (signer ?? p.keys[0]!).key;
+  const warnings = key.weak ? WEAK : NO_WARNINGS;
+  const { nowMs, toleranceMs } = p.resolved;
+  const now = new Date(nowMs);
   const backend = String(p.backend.name);
-  const { format, algorithm } = p.envelope;
-  if (!signatureOk) {
-    return { valid: false, reasons: ['SIGNATURE_INVALID'], checks: SIGNATURE_FAILED, license: null, status: null, warnings, format, algorithm, keyBits: p.key.bits, backend, now };
+  const { adapter, envelope } = p.parsed;
+  const format = adapter.name;
+  const { algorithm, keyId: licenseKeyId } = envelope;
+  if (signer === null) {
+    return { valid: false, reasons: ['SIGNATURE_INVALID'], checks: SIGNATURE_FAILED, license: null, status: null, warnings, format, algorithm, keyBits: key.bits, backend, now, licenseKeyId, keyId: null };
   }
-  const license = createVerifiedLicense(readLicense(p.envelope));
-  const e = evaluateLicense(license, p.resolved);
-  return { valid: e.valid, reasons: e.reasons, checks: e.checks, license, status: e.status, warnings, format, algorithm, keyBits: p.key.bits, backend, now } as Verdict;
+  const license = createVerifiedLicense(adapter.read(envelope), adapter.status);
+  const checks: CheckResult[] = [SIGNATURE_OK];
+  const notAfter = signer.notAfterMs;
+  if (notAfter !== null) {
+    checks.push(
+      notAfter < nowMs - toleranceMs
+        ? { check: 'key', ok: false, reason: 'KEY_RETIRED', detail: `key ${signer.kid} was retired ${isoDateTime(notAfter)}` }
+        : { check: 'key', ok: true, detail: `key ${signer.kid} is accepted until ${isoDateTime(notAfter)}` },
+    );
+  }
+  const e = evaluateLicense(license, p.resolved, checks);
+  const status = adapter.status ? ((adapter.status(license, p.resolved) as FormatStatus | undefined) ?? null) : null;
+  return { valid: e.valid, reasons: e.reasons, checks: e.checks, license, status, warnings, format, algorithm, keyBits: key.bits, backend, now, licenseKeyId, keyId: signer.kid } as Verdict;
 }
 
 /** The verification functions bound to an entry point's default backends. */
@@ -197,19 +237,19 @@ export function createVerifyApi(defaults: readonly SignatureBackend[]): VerifyAp
     async verifyLicense(input, options) {
       const p = prepareInput(input, prepareShared(options, captured), false);
       // A synchronous backend (node:crypto, pure JS) answers in this tick either way: skip two promise hops.
-      if (p.backend.verifySync) return finish(p, verifySignedEnvelopeSync(p.envelope, p.key, p.backend));
-      // The envelope holds freshly decoded bytes: a caller mutating its input during the await changes nothing.
-      return finish(p, await verifySignedEnvelope(p.envelope, p.key, p.backend));
+      if (p.backend.verifySync) return finish(p, verifyCandidatesSync(p));
+      // The envelope holds its own copy of the bytes: a caller mutating its input during the await changes nothing.
+      return finish(p, await verifyCandidates(p, verifySignedEnvelope));
     },
     verifyLicenseSync(input, options) {
       const p = prepareInput(input, prepareShared(options, captured), true);
-      return finish(p, verifySignedEnvelopeSync(p.envelope, p.key, p.backend));
+      return finish(p, verifyCandidatesSync(p));
     },
     async verifyLicenses(inputs, options) {
       const shared = prepareShared(options, captured);
       return runBatch(batchInputs(inputs), {
         prepare: (input) => prepareInput(input, shared, false),
-        verify: (p) => verifyEnvelopeInParallel(p.envelope, p.key, p.backend),
+        verify: (p) => verifyCandidates(p, verifyEnvelopeInParallel),
         finish,
       });
     },

@@ -225,7 +225,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
  * const verdict = await verifyLicense(text, { key, backend });
  * ```
  */
-export function createWebCryptoBackend(subtle: SubtleCrypto): SignatureBackend {
+export function createWebCryptoBackend(subtle: object): SignatureBackend {
   return createInstance(subtle).backend;
 }
 

@@ -19,6 +19,8 @@ export interface SignedEnvelope {
   readonly signature: Uint8Array;
   /** The algorithm the format prescribes. */
   readonly algorithm: SignatureAlgorithm;
+  /** The key id the license names (a signed header such as COSE's protected `kid`), or `null` when it names none. */
+  readonly keyId: string | null;
 }
 
 /**

@@ -1,20 +1,20 @@
 /**
- * Format detection: which adapter reads a license text. One adapter today
- * (Cryptolens); the native format plugs in here.
+ * The adapter list: each license is read by the first adapter whose `detect`
+ * claims it. Adding a format is a folder of its own and one entry here.
  */
-import type { SignedEnvelope } from '../core/envelope.ts';
-import type { License } from '../license/model.ts';
-import { parseCryptolensEnvelope, readCryptolensLicense, type CryptolensEnvelope } from './cryptolens/index.ts';
+import { LicenseInputError } from '../lib/errors.ts';
+import type { FormatAdapter, Parsed } from './adapter.ts';
+import { cryptolensAdapter } from './cryptolens/index.ts';
 
-/** A parsed envelope of any supported format. */
-export type AnyEnvelope = CryptolensEnvelope;
+export type { EnvelopeView, FormatAdapter, Parsed } from './adapter.ts';
 
-/** Extracts the signed envelope from license text, choosing the format by content. */
-export function parseEnvelope(text: string): AnyEnvelope {
-  return parseCryptolensEnvelope(text);
-}
+/** The adapters, in the order they are asked. The last one claims anything. */
+export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([cryptolensAdapter]);
 
-/** Maps a verified envelope's payload to the format-neutral License. */
-export function readLicense(envelope: SignedEnvelope & AnyEnvelope): License {
-  return readCryptolensLicense(envelope);
+/** Parses a license with the first adapter that detects it; typed errors for unreadable input. */
+export function parseLicense(input: string | Uint8Array): Parsed {
+  for (const adapter of FORMAT_ADAPTERS) {
+    if (adapter.detect(input)) return { adapter, envelope: adapter.parse(input) };
+  }
+  throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'no license format recognises this input');
 }

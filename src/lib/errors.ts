@@ -60,6 +60,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_KEY_CERTIFICATE: row('KeyError', 'a certificate was given instead of its public key'),
   ERR_KEY_UNSUPPORTED: row('KeyError', 'the key is not RSA or Ed25519, or does not fit the license\'s algorithm'),
   ERR_KEY_TOO_SMALL: row('KeyError', 'the RSA key is below the minimum size (2048 bits)'),
+  ERR_KEY_UNKNOWN_KID: row('KeyError', 'the license names a key id (kid) that no key of the key ring has'),
   ERR_ALGORITHM_UNSUPPORTED: row('BackendError', 'the chosen backend cannot verify or sign with this algorithm'),
   ERR_BACKEND_UNAVAILABLE: row('BackendError', 'no backend can serve the request on this host (no WebCrypto, no CSPRNG, not in this build)'),
   ERR_BACKEND_ASYNC_ONLY: row('BackendError', 'a synchronous call reached a backend that verifies only asynchronously'),

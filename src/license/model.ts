@@ -1,10 +1,13 @@
 /**
- * The format-neutral license model. Every format adapter (Cryptolens today,
- * the native CBOR format next) maps its verified payload to this shape; the
- * evaluation rules only ever see a `License`.
+ * The neutral license model. Every format adapter (`src/formats/<name>/`)
+ * maps its verified payload to this shape, and the rules read only this: it
+ * speaks licensing (identity, times, features and entitlements, machine
+ * binding, customer), not one vendor's fields. What is a format's own (a
+ * Cryptolens `Period` or `GlobalId`, a CWT claim licensekit does not model)
+ * is kept verbatim in `claims`.
  *
- * Any field may be `null`: Cryptolens' FieldsToReturn masks fields by nulling
- * them, and older model versions lack some.
+ * Any field may be `null`: a format may not carry it, and Cryptolens'
+ * FieldsToReturn masks fields by nulling them.
  */
 
 /** Feature flag names F1–F8. */
@@ -15,13 +18,13 @@ export type FeatureNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 /** One machine activation recorded in the license. */
 export interface ActivatedMachine {
-  /** The machine code exactly as recorded (floating ones keep their `floating:` prefix). */
+  /** The machine entry exactly as the format recorded it (a Cryptolens floating one keeps its `floating:` prefix). */
   readonly mid: string;
-  /** The machine code without any `floating:` / `floating:overdraft:` prefix. */
+  /** The machine code itself. */
   readonly machineCode: string;
-  /** True for a floating activation (`floating:` prefix). */
+  /** True for a floating activation: it holds only while its lease runs. */
   readonly floating: boolean;
-  /** True for a floating overdraft activation (`floating:overdraft:` prefix). */
+  /** True for a floating overdraft activation (accepted only with `allowOverdraft`). */
   readonly overdraft: boolean;
   readonly ip: string | null;
   readonly time: Date | null;
@@ -30,17 +33,9 @@ export interface ActivatedMachine {
   readonly floatingExpires: Date | null;
 }
 
-/** A key/value data object attached to the license. */
-export interface DataObject {
-  readonly id: number | null;
-  readonly name: string | null;
-  readonly stringValue: string | null;
-  readonly intValue: number | null;
-}
-
 /** A customer or reseller record: known fields mapped, the rest kept. */
 export interface Party {
-  readonly id: number | null;
+  readonly id: number | string | null;
   readonly name: string | null;
   readonly email: string | null;
   readonly companyName: string | null;
@@ -51,34 +46,58 @@ export interface Party {
 
 /** A verified license's claims, independent of the file format it came in. */
 export interface License {
-  /** The format the license was read from. */
-  readonly format: 'cryptolens';
-  readonly productId: number | null;
-  readonly id: number | null;
+  /** The format the license was read from (`cryptolens`, `native`, …). */
+  readonly format: string;
+
+  /** The license id: a number (Cryptolens `ID`) or text (a native license's `cti`, in hex). */
+  readonly id: number | string | null;
+  /** The license key string. */
   readonly key: string | null;
+  /** The product as a number, when the format's product id is one. */
+  readonly productId: number | null;
+  /** The product as text (a native license's audience; Cryptolens' `ProductId` in decimal). */
+  readonly product: string | null;
+  /** Who issued it (a native license's `iss`). */
+  readonly issuer: string | null;
+
+  /** When the license was first issued. */
   readonly created: Date | null;
+  /** Not valid before this time. */
+  readonly notBefore: Date | null;
   readonly expires: Date | null;
-  /** License period in days (static; Cryptolens does not decrement it). */
-  readonly period: number | null;
-  /** Feature flags F1–F8 (`null` when masked). */
-  readonly features: Readonly<Record<FeatureFlag, boolean | null>>;
-  readonly notes: string | null;
-  readonly block: boolean | null;
-  readonly globalId: number | null;
-  readonly customer: Party | null;
-  readonly activatedMachines: readonly ActivatedMachine[] | null;
-  readonly trialActivation: boolean | null;
-  /** 0 means not node-locked. */
-  readonly maxNoOfMachines: number | null;
-  /** Machine codes allowed even beyond the limit (the newline-separated field, split). */
-  readonly allowedMachines: readonly string[] | null;
-  readonly dataObjects: readonly DataObject[] | null;
-  readonly reseller: Party | null;
-  /** When the file was signed. */
+  /** When this copy was signed: signature age and clock checks start here. */
   readonly signDate: Date | null;
-  /** Payload fields licensekit does not model, kept verbatim (never fatal). */
-  readonly extra: Readonly<Record<string, unknown>>;
+  /** The longest this copy may be used after `signDate`, in seconds (the license's own maximum offline age). */
+  readonly maxSignatureAgeSeconds: number | null;
+
+  /** Feature flags F1–F8 (`null` when masked). Every format can express them. */
+  readonly features: Readonly<Record<FeatureFlag, boolean | null>>;
+  /** Named entitlements (a native license's list; Cryptolens' `cryptolens_features` template as dotted paths). */
+  readonly entitlements: readonly string[];
+  /** The vendor blocked (suspended) the license. */
+  readonly block: boolean | null;
+
+  /** Machines the license is activated on. */
+  readonly activatedMachines: readonly ActivatedMachine[] | null;
+  /** Machine codes allowed beyond the limit. */
+  readonly allowedMachines: readonly string[] | null;
+  /** The machine limit; 0 means not node-locked. */
+  readonly maxNoOfMachines: number | null;
+  /** A recorded fingerprint (salted hashes) for tolerant matching, as its serialised text. */
+  readonly fingerprint: string | null;
+  /** How long a floating lease lasts, in seconds. */
+  readonly floatingLeaseSeconds: number | null;
+
+  readonly customer: Party | null;
+  readonly notes: string | null;
+  /** Free metadata the vendor attached (text keys). */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** The format's own claims, verbatim (null prototype): what the neutral fields above do not model. */
+  readonly claims: Readonly<Record<string, unknown>>;
 }
 
 /** The eight flag names in order. */
 export const FEATURE_FLAGS: readonly FeatureFlag[] = Object.freeze(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8']);
+
+/** An empty, frozen, null-prototype record (for `metadata` and `claims` a format does not fill). */
+export const NO_RECORD: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);

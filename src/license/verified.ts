@@ -5,8 +5,8 @@
  * from precomputed values, with no re-verification.
  */
 import { matchMachine } from '../rules/machines.ts';
-import { evaluateLicense, type Evaluation } from '../rules/evaluate.ts';
-import { grantsFeature, readFeatureTemplate } from '../rules/features.ts';
+import { evaluateLicense, type Evaluation, type FormatStatus } from '../rules/evaluate.ts';
+import { grantsFeature } from '../rules/features.ts';
 import {
   checkOptionsObject,
   describe,
@@ -18,8 +18,9 @@ import {
   type EvaluationOptions,
   type FeatureRequirement,
   type ProductDefinition,
+  type ResolvedEvaluation,
 } from '../rules/options.ts';
-import { isExpiredAt } from '../rules/status.ts';
+import { isExpiredAt } from '../rules/expiry.ts';
 import { FEATURE_FLAGS, type License } from './model.ts';
 import { OptionError } from '../lib/errors.ts';
 
@@ -32,9 +33,36 @@ const NO_CLOCK = (): number => {
   throw new OptionError('"now" is required');
 };
 
+/** A format's own status view (the adapter's `status`), computed from a license and resolved options. */
+export type StatusView = (license: License, options: ResolvedEvaluation) => unknown;
+
+/** What `VerifiedLicense.evaluate` answers: every check, and the format's own status view (`null` when it has none). */
+export interface LicenseEvaluation extends Evaluation {
+  readonly status: FormatStatus | null;
+}
+
 /** @internal Creates a VerifiedLicense; called by the verification API only. */
-export function createVerifiedLicense(license: License): VerifiedLicense {
-  return new VerifiedLicense(CREATE, license);
+export function createVerifiedLicense(license: License, status?: StatusView): VerifiedLicense {
+  return new VerifiedLicense(CREATE, license, status);
+}
+
+const views = new WeakMap<VerifiedLicense, StatusView>();
+const entitlementSets = new WeakMap<VerifiedLicense, ReadonlySet<string>>();
+
+/** @internal The license's entitlements as a set (built once, on first use). */
+export function entitlementSet(license: VerifiedLicense): ReadonlySet<string> {
+  let set = entitlementSets.get(license);
+  if (set === undefined) {
+    set = new Set(license.entitlements);
+    entitlementSets.set(license, set);
+  }
+  return set;
+}
+
+/** @internal The format's status view of a verified license under resolved options, or `null`. */
+export function statusOf(license: VerifiedLicense, options: ResolvedEvaluation): FormatStatus | null {
+  const view = views.get(license);
+  return view === undefined ? null : ((view(license, options) as FormatStatus | undefined) ?? null);
 }
 
 /** A license whose signature verified: every `License` field, plus cheap synchronous questions. */
@@ -53,12 +81,12 @@ export class VerifiedLicense {
   /** Exact and allowed machine codes; `null` when not node-locked; built on the first `isOnMachine`. */
   #lockedMachines: ReadonlySet<string> | null | undefined;
   readonly #hasFloating: boolean;
-  #template: ReturnType<typeof readFeatureTemplate> | undefined;
 
   /** @internal Use `verifyLicense`; direct construction throws. */
-  constructor(token: symbol, license: License) {
+  constructor(token: symbol, license: License, status?: StatusView) {
     if (token !== CREATE) throw new TypeError('a VerifiedLicense comes only from verifyLicense()');
     Object.assign(this, license);
+    if (status !== undefined) views.set(this, status);
     this.#expiresMs = license.expires ? license.expires.getTime() : null;
     let flags = 0;
     const features = license.features;
@@ -85,8 +113,7 @@ export class VerifiedLicense {
     if (typeof feature !== 'string') throw new OptionError(`"feature" must be an integer 1–8 or a name, got ${describe(feature)}`);
     const resolved = resolveFeatureName(feature, product === NO_PRODUCT ? NO_RESOLVED_PRODUCT : resolveProduct(product));
     if (resolved.kind === 'flag') return ((this.#flags >>> (resolved.flag - 1)) & 1) === 1;
-    if (this.#template === undefined) this.#template = readFeatureTemplate(this.dataObjects);
-    return grantsFeature(this, resolved, this.#template);
+    return grantsFeature(this, resolved, entitlementSet(this));
   }
 
   /** The expiry date (a fresh Date), or `null` when the license has none. */
@@ -134,8 +161,10 @@ export class VerifiedLicense {
   }
 
   /** Re-runs every rule with new options, without verifying the signature again. */
-  evaluate(options: EvaluationOptions = {}): Evaluation {
-    return evaluateLicense(this, resolveEvaluation(options));
+  evaluate(options: EvaluationOptions = {}): LicenseEvaluation {
+    const resolved = resolveEvaluation(options);
+    const e = evaluateLicense(this, resolved, undefined, entitlementSet(this));
+    return { valid: e.valid, reasons: e.reasons, checks: e.checks, status: statusOf(this, resolved) };
   }
 
   /** The license's data, for JSON output. */

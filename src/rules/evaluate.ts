@@ -3,16 +3,16 @@
  * the first. Pure: the same license, options and `nowMs` give the same result.
  */
 import type { License } from '../license/model.ts';
-import { grantsFeature, readFeatureTemplate } from './features.ts';
+import { expiryApplies, isExpiredAt } from './expiry.ts';
+import { grantsFeature } from './features.ts';
 import { isoDateTime } from './iso-date.ts';
 import { matchMachine } from './machines.ts';
 import type { ResolvedEvaluation } from './options.ts';
 import type { ReasonCode } from './reasons.ts';
-import { computeStatus, expiryApplies, isExpiredAt, type LicenseStatus } from './status.ts';
 
 /** One check and its outcome; `ok: null` means it did not apply (nothing to check). */
 export interface CheckResult {
-  readonly check: 'signature' | 'expiry' | 'block' | 'signature-age' | 'sign-date' | 'machine' | 'features' | 'product';
+  readonly check: 'signature' | 'key' | 'not-before' | 'expiry' | 'block' | 'signature-age' | 'sign-date' | 'machine' | 'features' | 'product';
   readonly ok: boolean | null;
   /** The reason code when the check failed. */
   readonly reason?: ReasonCode;
@@ -25,8 +25,10 @@ export interface Evaluation {
   readonly valid: boolean;
   readonly reasons: readonly ReasonCode[];
   readonly checks: readonly CheckResult[];
-  readonly status: LicenseStatus;
 }
+
+/** A format's own status view of a license (Cryptolens' `LicenseStatus`), as plain data. */
+export type FormatStatus = Readonly<Record<string, unknown>>;
 
 const featureLabel = (r: string | number): string => (typeof r === 'number' ? `F${r}` : r);
 const iso = isoDateTime;
@@ -41,10 +43,23 @@ function check(name: CheckResult['check'], ok: boolean | null, reason: ReasonCod
   return reason === undefined ? { check: name, ok, detail } : { check: name, ok, reason, detail };
 }
 
-/** Evaluates every rule against a license whose signature has already verified. */
-export function evaluateLicense(license: License, opts: ResolvedEvaluation): Evaluation {
+/**
+ * Evaluates every rule against a license whose signature has already verified.
+ * `checks` may already hold checks the caller ran (the signature, the key);
+ * their failures count too. `entitlements` is the license's entitlements as a
+ * set, when the caller keeps one.
+ */
+export function evaluateLicense(license: License, opts: ResolvedEvaluation, checks: CheckResult[] = [SIGNATURE_OK], entitlements?: ReadonlySet<string>): Evaluation {
   const { nowMs, toleranceMs } = opts;
-  const checks: CheckResult[] = [SIGNATURE_OK];
+
+  const notBeforeMs = license.notBefore ? license.notBefore.getTime() : null;
+  if (notBeforeMs !== null) {
+    checks.push(
+      notBeforeMs > nowMs + toleranceMs
+        ? check('not-before', false, 'NOT_YET_VALID', `not valid before ${iso(notBeforeMs)}`)
+        : check('not-before', true, undefined, `valid from ${iso(notBeforeMs)}`),
+    );
+  }
 
   const expiresMs = license.expires ? license.expires.getTime() : null;
   if (!expiryApplies(license, opts.product)) {
@@ -61,17 +76,19 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation): Eva
 
   const signMs = license.signDate ? license.signDate.getTime() : null;
   const signed = signMs === null ? '' : `signed ${iso(signMs)}`;
-  const maxAge = opts.maxSignatureAgeMs;
+  // The stricter of the caller's maximum signature age and the license's own maximum offline age.
+  const own = license.maxSignatureAgeSeconds;
+  const maxAge = own === null ? opts.maxSignatureAgeMs : opts.maxSignatureAgeMs === null ? own * 1000 : Math.min(opts.maxSignatureAgeMs, own * 1000);
   if (maxAge !== null) {
-    if (signMs === null) checks.push(check('signature-age', false, 'SIGNATURE_EXPIRED', 'no SignDate to prove the file is fresh'));
+    if (signMs === null) checks.push(check('signature-age', false, 'SIGNATURE_EXPIRED', 'no signing date to prove the file is fresh'));
     else if (signMs + maxAge <= nowMs - toleranceMs) {
-      checks.push(check('signature-age', false, 'SIGNATURE_EXPIRED', `${signed}, older than ${maxAge / 86_400_000} days`));
+      checks.push(check('signature-age', false, 'SIGNATURE_EXPIRED', `${signed}, older than ${ageText(maxAge)}`));
     } else checks.push(check('signature-age', true, undefined, signed));
   }
   if (signMs !== null && signMs > nowMs + toleranceMs) {
     checks.push(check('sign-date', false, 'SIGNED_IN_FUTURE', `${signed}, after now ${iso(nowMs)}: is the clock set back?`));
   } else {
-    checks.push(signMs === null ? check('sign-date', null, undefined, 'no SignDate') : check('sign-date', true, undefined, signed));
+    checks.push(signMs === null ? check('sign-date', null, undefined, 'no signing date') : check('sign-date', true, undefined, signed));
   }
 
   if (opts.machineCode !== null) {
@@ -82,9 +99,7 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation): Eva
   const required = opts.requireFeatures;
   if (required.length > 0) {
     const resolved = opts.features;
-    // The template is parsed only when a dotted/named path is asked for.
-    const template = resolved.some((f) => f.kind === 'path') ? readFeatureTemplate(license.dataObjects) : null;
-    const missing = required.filter((_, i) => !grantsFeature(license, resolved[i]!, template));
+    const missing = required.filter((_, i) => !grantsFeature(license, resolved[i]!, entitlements));
     checks.push(
       missing.length === 0
         ? check('features', true, undefined, `has ${required.map(featureLabel).join(', ')}`)
@@ -94,18 +109,25 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation): Eva
 
   const productId = opts.productId;
   if (productId !== null) {
+    const same = typeof productId === 'number' ? license.productId === productId : license.product === productId;
     checks.push(
-      license.productId === productId
+      same
         ? check('product', true, undefined, `product ${productId}`)
-        : check('product', false, 'PRODUCT_MISMATCH', `license is for product ${license.productId}, expected ${productId}`),
+        : check('product', false, 'PRODUCT_MISMATCH', `license is for product ${license.product ?? license.productId}, expected ${productId}`),
     );
   }
 
   const reasons: ReasonCode[] = [];
   for (const c of checks) if (c.reason !== undefined) reasons.push(c.reason);
-  return { valid: reasons.length === 0, reasons, checks, status: computeStatus(license, opts.product, nowMs, toleranceMs) };
+  return { valid: reasons.length === 0, reasons, checks };
 }
 
-const SIGNATURE_OK: CheckResult = Object.freeze(check('signature', true, undefined, 'signature verifies'));
+/** A signature-age limit in words: whole days when it is whole days, else seconds. */
+function ageText(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000} days` : `${ms / 1000} seconds`;
+}
+
+/** The signature check that passed, for callers that ran no checks of their own. */
+export const SIGNATURE_OK: CheckResult = Object.freeze(check('signature', true, undefined, 'signature verifies'));
 const BLOCKED: CheckResult = Object.freeze(check('block', false, 'BLOCKED', 'license is blocked'));
 const NOT_BLOCKED: CheckResult = Object.freeze(check('block', true, undefined, 'not blocked'));

@@ -1,8 +1,7 @@
 /**
- * Node-locking: is this machine one the license names? `MaxNoOfMachines` 0
- * means not node-locked. Exact activations match; floating ones match through
- * their `floating:` prefix while their lease (`FloatingExpires`) runs;
- * `floating:overdraft:` ones only when overdraft is allowed; `AllowedMachines`
+ * Node-locking: is this machine one the license names? A machine limit of 0
+ * means not node-locked. Exact activations match; floating ones while their
+ * lease runs; overdraft ones only when overdraft is allowed; allowed machines
  * always match.
  */
 import type { License } from '../license/model.ts';
@@ -16,7 +15,7 @@ export interface MachineMatch {
 
 /** Checks `machineCode` against the license at `nowMs` (tolerance applied to floating leases). */
 export function matchMachine(license: License, machineCode: string, nowMs: number, toleranceMs: number, allowOverdraft: boolean): MachineMatch {
-  if (license.maxNoOfMachines === 0) return { ok: true, detail: 'not node-locked (MaxNoOfMachines is 0)' };
+  if (license.maxNoOfMachines === 0) return { ok: true, detail: 'not node-locked (machine limit 0)' };
   let lapsed = false;
   for (const m of license.activatedMachines ?? []) {
     if (m.machineCode !== machineCode || m.machineCode === '') continue;
@@ -27,7 +26,7 @@ export function matchMachine(license: License, machineCode: string, nowMs: numbe
     }
     return { ok: true, detail: m.floating ? `floating${m.overdraft ? ' overdraft' : ''} activation ${m.mid}` : `activated machine ${m.mid}` };
   }
-  if (license.allowedMachines?.includes(machineCode)) return { ok: true, detail: 'listed in AllowedMachines' };
-  if (lapsed) return { ok: false, detail: `floating activation for ${machineCode} has lapsed (FloatingExpires passed)` };
+  if (license.allowedMachines?.includes(machineCode)) return { ok: true, detail: 'listed as an allowed machine' };
+  if (lapsed) return { ok: false, detail: `floating activation for ${machineCode} has lapsed (its lease ended)` };
   return { ok: false, detail: `machine ${machineCode} is not activated on this license` };
 }

@@ -41,8 +41,8 @@ export interface EvaluationOptions {
   readonly allowOverdraft?: boolean;
   /** Features that must be granted. */
   readonly requireFeatures?: readonly FeatureRequirement[];
-  /** The expected product id. */
-  readonly productId?: number;
+  /** The expected product: a number (the license's numeric product id) or text (its product, e.g. a native license's audience). */
+  readonly productId?: number | string;
   /** How the product defines its flags. */
   readonly product?: ProductDefinition;
 }
@@ -69,7 +69,7 @@ export interface ResolvedEvaluation {
   readonly requireFeatures: readonly FeatureRequirement[];
   /** `requireFeatures[i]` resolved, at the same index. */
   readonly features: readonly ResolvedFeature[];
-  readonly productId: number | null;
+  readonly productId: number | string | null;
   readonly product: ResolvedProduct;
 }
 
@@ -226,7 +226,9 @@ export function resolveEvaluation(options: unknown, clock: () => number = Date.n
   const toleranceSeconds = nonNegative(ownValue(options, 'clockToleranceSeconds'), 'clockToleranceSeconds') ?? 0;
   const age = nonNegative(ownValue(options, 'maxSignatureAgeDays'), 'maxSignatureAgeDays');
   const productId = ownValue(options, 'productId');
-  if (productId !== undefined && (typeof productId !== 'number' || !Number.isSafeInteger(productId))) throw new OptionError(`"productId" must be an integer, got ${describe(productId)}`);
+  if (productId !== undefined && !(typeof productId === 'number' ? Number.isSafeInteger(productId) : typeof productId === 'string' && productId.trim() !== '')) {
+    throw new OptionError(`"productId" must be an integer or a non-empty string, got ${describe(productId)}`);
+  }
   const machineCode = ownValue(options, 'machineCode');
   if (machineCode !== undefined && (typeof machineCode !== 'string' || machineCode.trim() === '')) {
     throw new OptionError(`"machineCode" must be a non-empty string, got ${describe(machineCode)}`);
@@ -260,7 +262,7 @@ export function resolveEvaluation(options: unknown, clock: () => number = Date.n
     allowOverdraft: allowOverdraft === true,
     requireFeatures,
     features,
-    productId: productId === undefined ? null : productId,
+    productId: productId === undefined ? null : (productId as number | string),
     product,
   };
 }

@@ -6,6 +6,8 @@
 /** Why a license is not valid here and now. */
 export type ReasonCode =
   | 'SIGNATURE_INVALID'
+  | 'KEY_RETIRED'
+  | 'NOT_YET_VALID'
   | 'EXPIRED'
   | 'BLOCKED'
   | 'SIGNATURE_EXPIRED'
@@ -17,12 +19,14 @@ export type ReasonCode =
 /** Every reason code with a one-line explanation, in the order checks run. */
 export const REASONS: Readonly<Record<ReasonCode, string>> = Object.freeze({
   SIGNATURE_INVALID: 'the signature does not verify under the key: the file was altered or signed by someone else',
-  EXPIRED: '`Expires` is at or before now − clock tolerance (optionally only when the time-limited F flag is set)',
-  BLOCKED: 'the license is blocked (`Block` is true)',
-  SIGNATURE_EXPIRED: '`SignDate` + `maxSignatureAgeDays` is at or before now − tolerance: the file must be refreshed online',
-  SIGNED_IN_FUTURE: '`SignDate` is later than now + tolerance: the clock was set back, or the file is forged',
-  MACHINE_MISMATCH: 'a machine code was given and neither `ActivatedMachines` nor `AllowedMachines` lists it',
-  FEATURE_MISSING: 'a required feature (F1–F8, a named feature, or a `cryptolens_features` path) is not granted',
+  KEY_RETIRED: 'the key that signed the license was retired (its `notAfter` in the key ring has passed): licenses signed with it are no longer accepted',
+  NOT_YET_VALID: 'the license is not valid before its not-before date (native `nbf`), later than now + tolerance',
+  EXPIRED: 'the expiry date is at or before now − clock tolerance (optionally only when the time-limited F flag is set)',
+  BLOCKED: 'the license is blocked (suspended) by the vendor',
+  SIGNATURE_EXPIRED: 'the signing date + the maximum signature age (`maxSignatureAgeDays`, or the license\'s own maximum offline age) is at or before now − tolerance: the file must be refreshed',
+  SIGNED_IN_FUTURE: 'the signing date is later than now + tolerance: the clock was set back, or the file is forged',
+  MACHINE_MISMATCH: 'a machine code was given and the license neither lists it as activated (or holding a running floating lease) nor as allowed',
+  FEATURE_MISSING: 'a required feature (F1–F8, a named feature, or an entitlement / `cryptolens_features` path) is not granted',
   PRODUCT_MISMATCH: 'the license belongs to another product than the expected `productId`',
 });
 

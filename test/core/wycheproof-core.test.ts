@@ -26,7 +26,7 @@ describeWithVectors('wycheproof', 'Wycheproof RS256 through the core', () => {
       async (_, group, c) => {
         const key = importPublicKey(group.publicKeyPem);
         if (group.keyJwk) expect(importPublicKey(group.keyJwk).jwk).toEqual(key.jwk);
-        const ok = await verifySignedEnvelope({ format: 'wycheproof', algorithm: 'RS256', signedBytes: fromHex(c.msg)!, signature: fromHex(c.sig)! }, key, nodeBackend);
+        const ok = await verifySignedEnvelope({ format: 'wycheproof', algorithm: 'RS256', keyId: null, signedBytes: fromHex(c.msg)!, signature: fromHex(c.sig)! }, key, nodeBackend);
         if (c.result === 'valid') expect(ok).toBe(true);
         else if (c.result === 'invalid') expect(ok).toBe(false);
         else if (c.result === 'acceptable') expect(ok, 'licensekit is strict: legacy encodings (MissingNull) are refused').toBe(false);

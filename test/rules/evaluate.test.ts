@@ -1,6 +1,6 @@
 /** The rules, one by one and together, and the cheap questions of a VerifiedLicense. */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { VerifiedLicense, verifyLicenseSync, type Verdict, type VerifyOptions } from '../../src/index.node.ts';
+import { VerifiedLicense, cryptolensClaims, verifyLicenseSync, type Verdict, type VerifyOptions } from '../../src/index.node.ts';
 import { issue, signPayload, VENDOR } from '../support/issue.ts';
 import { signCryptolensPayload } from '../../src/issuer/cryptolens.ts';
 import { nodeBackend } from '../../src/backends/node.ts';
@@ -107,7 +107,7 @@ describe('payload shapes', () => {
     const verdict = check(text, { machineCode: 'M' });
     expect(verdict.license!.key).toBeNull();
     expect(verdict.license!.features.F1).toBeNull();
-    expect(verdict.license!.extra.Brand).toBe('x');
+    expect(cryptolensClaims(verdict.license!)!.extra.Brand).toBe('x');
     expect(verdict.reasons).toEqual(['MACHINE_MISMATCH']);
   });
   test('a signed "__proto__" key lands as plain data in extra and pollutes nothing', async () => {
@@ -115,9 +115,10 @@ describe('payload shapes', () => {
     const raw = '{"ProductId":9,"SignDate":1,"__proto__":{"polluted":true},"Customer":{"Id":1,"__proto__":{"admin":true}}}';
     const text = await signCryptolensPayload(new TextEncoder().encode(raw), { privateJwk: VENDOR.privateJwk, backend: nodeBackend });
     const license = check(text).license!;
-    expect(Object.keys(license.extra)).toEqual(['__proto__']);
-    expect(license.extra['__proto__']).toEqual({ polluted: true });
-    expect(Object.getPrototypeOf(license.extra)).toBeNull();
+    const { extra } = cryptolensClaims(license)!;
+    expect(Object.keys(extra)).toEqual(['__proto__']);
+    expect(extra['__proto__']).toEqual({ polluted: true });
+    expect(Object.getPrototypeOf(extra)).toBeNull();
     expect(Object.keys(license.customer!.extra)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((license.customer as unknown as Record<string, unknown>).admin).toBeUndefined();

@@ -33,7 +33,7 @@ const BAD: ReadonlyArray<readonly [string, readonly unknown[]]> = [
   ['machineCode', ['', '   ', 42, null, ['MACHINE-A']]],
   ['allowOverdraft', ['yes', 1, null]],
   ['requireFeatures', ['F1', 1, null, [1.5], [3.9], [0], [9], [Number.NaN], ['F9'], ['f0'], ['F10'], [''], ['A..B'], ['.A'], ['A. '], [null], [true], [{}], sparse]],
-  ['productId', [1.5, '1001', Number.NaN, null]],
+  ['productId', [1.5, '', '   ', Number.NaN, null, true]],
   ['product', [5, null, 'x', [], { timeLimitedFeature: 1.5 }, { trialFeature: 9 }, { featureNames: { Pro: 1.5 } }, { featureNames: [] }, { featureNames: null }, { timeLimitedFeatures: 2 }]],
 ];
 /** Options only verification reads. */

@@ -45,15 +45,20 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
     throw error;
   }
   if (values.json) {
-    io.stdout(JSON.stringify({ file, ...inspection, metadata: boundedJson(inspection.metadata), license: licenseToJson(inspection.license) }));
+    io.stdout(JSON.stringify({ file, ...inspection, envelope: boundedJson(inspection.envelope), metadata: boundedJson(inspection.metadata), license: licenseToJson(inspection.license) }));
     return EXIT.OK;
   }
   const l = inspection.license;
   io.stdout(`${terminalSafe(file)}: ${cellText(inspection.format)} (${cellText(inspection.form)}), ${cellText(inspection.algorithm)}, signature ${inspection.signatureBytes} bytes — NOT VERIFIED`);
+  if (inspection.keyId !== null) io.stdout(`key id ${cellText(inspection.keyId)}`);
   const rows = Object.entries(l)
-    .filter(([k]) => k !== 'extra' && k !== 'format')
+    .filter(([k]) => k !== 'claims' && k !== 'format')
     .map(([k, v]) => [cellText(k), cellText(v)]);
-  for (const [k, v] of Object.entries(l.extra)) rows.push([`(extra) ${cellText(k)}`, cellText(v)]);
+  // The format's own claims; a Cryptolens file's unknown payload fields are under "extra".
+  for (const [k, v] of Object.entries(l.claims)) {
+    if (k === 'extra' && typeof v === 'object' && v !== null) for (const [x, w] of Object.entries(v)) rows.push([`(extra) ${cellText(x)}`, cellText(w)]);
+    else rows.push([cellText(k), cellText(v)]);
+  }
   io.stdout(renderTable(['field', 'value'], rows));
   return EXIT.OK;
 }

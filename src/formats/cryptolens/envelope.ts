@@ -53,6 +53,7 @@ function parseCompact(text: string): CryptolensEnvelope {
     format: 'cryptolens',
     form: 'compact',
     algorithm: 'RS256',
+    keyId: null,
     signedBytes: base64Field(body.slice(0, dash), 'licenseKey'),
     signature: base64Field(body.slice(dash + 1), 'signature'),
     result: null,
@@ -61,9 +62,17 @@ function parseCompact(text: string): CryptolensEnvelope {
   };
 }
 
-/** Extracts the envelope from license text (JSON or compact). Throws a typed error for anything else. */
-export function parseCryptolensEnvelope(text: string): CryptolensEnvelope {
-  const trimmed = text.replace(/^\uFEFF/, '').trim();
+/** Decodes license bytes as UTF-8 text (a Cryptolens file is text; a BOM is tolerated). */
+export function cryptolensText(input: string | Uint8Array): string {
+  if (typeof input === 'string') return input;
+  const text = decodeUtf8(input);
+  if (text === null) throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'license input is not UTF-8 text');
+  return text;
+}
+
+/** Extracts the envelope from license text or bytes (JSON or compact). Throws a typed error for anything else. */
+export function parseCryptolensEnvelope(input: string | Uint8Array): CryptolensEnvelope {
+  const trimmed = cryptolensText(input).replace(/^\uFEFF/, '').trim();
   if (trimmed.length === 0) inputError('ERR_INPUT_EMPTY', 'license input is empty');
   if (trimmed.startsWith(COMPACT_PREFIX)) return parseCompact(trimmed);
   if (!trimmed.startsWith('{')) inputError('ERR_INPUT_NOT_JSON', 'license is neither a JSON response nor the compact v20180502- form');
@@ -95,6 +104,7 @@ export function parseCryptolensEnvelope(text: string): CryptolensEnvelope {
     format: 'cryptolens',
     form: 'json',
     algorithm: 'RS256',
+    keyId: null,
     signedBytes: base64Field(licenseKey, 'licenseKey'),
     signature: base64Field(signature, 'signature'),
     result: typeof result === 'number' ? result : null,

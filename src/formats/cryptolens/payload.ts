@@ -1,6 +1,7 @@
 /**
  * Maps a VERIFIED Cryptolens SignMethod=1 payload (the JSON inside the base64
- * `licenseKey`) to the format-neutral `License`. Dates are Unix seconds in
+ * `licenseKey`) to the neutral `License`; Cryptolens-only fields go to
+ * `claims` ({@link CryptolensClaims}). Dates are Unix seconds in
  * current files and zone-less ISO strings (UTC) in 2017-era files. Field names
  * are matched case-insensitively; known fields with the wrong type are refused
  * (`ERR_PAYLOAD_INVALID`), unknown ones are kept in `extra`. Only OWN
@@ -10,7 +11,9 @@
 import { isRealDateTime } from '../../lib/calendar.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
 import { lowerKeyIndex } from './field-names.ts';
-import { type ActivatedMachine, type DataObject, type FeatureFlag, type License, type Party } from '../../license/model.ts';
+import { NO_RECORD, type ActivatedMachine, type FeatureFlag, type License, type Party } from '../../license/model.ts';
+import type { CryptolensClaims, CryptolensDataObject } from './claims.ts';
+import { templateEntitlements } from './template.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -161,7 +164,7 @@ function machine(value: Json, where: string): ActivatedMachine {
   });
 }
 
-function dataObject(value: Json, where: string): DataObject {
+function dataObject(value: Json, where: string): CryptolensDataObject {
   const f = new Fields(asObject(value, where), where, DATA_OBJECT_KEYS);
   return Object.freeze({ id: f.int('Id'), name: f.str('Name'), stringValue: f.str('StringValue'), intValue: f.int('IntValue') });
 }
@@ -189,27 +192,54 @@ export function mapCryptolensPayload(payload: unknown): License {
   };
   const machines = f.array('ActivatedMachines');
   const data = f.array('DataObjects');
-  const license: License = {
-    format: 'cryptolens',
-    productId: f.int('ProductId'),
+  const productId = f.int('ProductId');
+  const dataObjects = data ? Object.freeze(data.map((d, i) => dataObject(d, `DataObjects[${i}]`))) : null;
+  // Read before rest(): every Cryptolens field is claimed by the neutral model or by `claims`.
+  const neutral = {
     id: f.int('ID'),
     key: f.str('Key'),
     created: f.date('Created'),
     expires: f.date('Expires'),
-    period: f.int('Period'),
-    features: Object.freeze(features),
     notes: f.str('Notes'),
     block: f.bool('Block'),
-    globalId: f.int('GlobalId'),
     customer: party(f.object_('Customer'), 'Customer'),
     activatedMachines: machines ? Object.freeze(machines.map((m, i) => machine(m, `ActivatedMachines[${i}]`))) : null,
-    trialActivation: f.bool('TrialActivation'),
     maxNoOfMachines: f.int('MaxNoOfMachines'),
     allowedMachines: ((v) => (v ? Object.freeze(v) : null))(splitAllowedMachines(f.str('AllowedMachines'))),
-    dataObjects: data ? Object.freeze(data.map((d, i) => dataObject(d, `DataObjects[${i}]`))) : null,
-    reseller: party(f.object_('Reseller'), 'Reseller'),
     signDate: f.date('SignDate'),
+  };
+  const claims: CryptolensClaims = Object.freeze({
+    period: f.int('Period'),
+    globalId: f.int('GlobalId'),
+    trialActivation: f.bool('TrialActivation'),
+    dataObjects,
+    reseller: party(f.object_('Reseller'), 'Reseller'),
     extra: f.rest(),
+  });
+  const license: License = {
+    format: 'cryptolens',
+    id: neutral.id,
+    key: neutral.key,
+    productId,
+    product: productId === null ? null : String(productId),
+    issuer: null,
+    created: neutral.created,
+    notBefore: null,
+    expires: neutral.expires,
+    signDate: neutral.signDate,
+    maxSignatureAgeSeconds: null,
+    features: Object.freeze(features),
+    entitlements: templateEntitlements(dataObjects),
+    block: neutral.block,
+    activatedMachines: neutral.activatedMachines,
+    allowedMachines: neutral.allowedMachines,
+    maxNoOfMachines: neutral.maxNoOfMachines,
+    fingerprint: null,
+    floatingLeaseSeconds: null,
+    customer: neutral.customer,
+    notes: neutral.notes,
+    metadata: NO_RECORD,
+    claims: claims as unknown as Readonly<Record<string, unknown>>,
   };
   return license;
 }

@@ -1,10 +1,12 @@
 /**
  * Cryptolens' `LicenseStatus`, computed locally from the verified license and
  * the product's feature definitions, so an offline program gets the same
- * answer the server's metadata would give.
+ * answer the server's metadata would give. A Cryptolens view: the adapter
+ * reports it as the verdict's `status`; the rules never read it.
  */
-import type { FeatureFlag, License } from '../license/model.ts';
-import type { ResolvedProduct } from './options.ts';
+import type { FeatureFlag, License } from '../../license/model.ts';
+import type { ResolvedProduct } from '../../rules/options.ts';
+import { expiryApplies, isExpiredAt } from '../../rules/expiry.ts';
 
 /** The Cryptolens LicenseStatus object (PascalCase, as the server returns it). */
 export interface LicenseStatus {
@@ -18,21 +20,6 @@ export interface LicenseStatus {
   readonly TimeLimited: boolean;
   /** Whole days until expiry (0 when expired or not time-limited). */
   readonly TimeLeft: number;
-}
-
-/**
- * True when expiry applies to this license under the product definition:
- * always, unless the product names a time-limited flag and the license has it
- * explicitly `false`. A masked (`null`) flag fails closed: expiry applies.
- */
-export function expiryApplies(license: License, product: ResolvedProduct): boolean {
-  const flag = product.timeLimitedFeature;
-  return flag === undefined || license.features[`F${flag}` as FeatureFlag] !== false;
-}
-
-/** True when `expires` is at or before now − tolerance. */
-export function isExpiredAt(expiresMs: number | null, nowMs: number, toleranceMs: number): boolean {
-  return expiresMs !== null && expiresMs <= nowMs - toleranceMs;
 }
 
 /** Computes the LicenseStatus at `nowMs`. */
