@@ -40,16 +40,23 @@ export function describeSalt(product: string | undefined, productId: number | un
  * printed.
  */
 export async function resolveMachineCodeFlag(value: string | undefined, product: string | undefined, productId: number | undefined, io: CliIo): Promise<string | undefined> {
-  if (value !== 'auto') return value;
-  const salt = productSalt(product, productId);
+  if (value !== 'auto' && !CRYPTOLENS_COMPAT.includes(value as CryptolensCompat)) return value;
   const { machineCode } = await import('../fingerprint/index.ts');
   let code: string;
   try {
-    code = await machineCode({ product: salt });
+    code = value === 'auto' ? await machineCode({ product: productSalt(product, productId) }) : await machineCode({ compat: value as CryptolensCompat });
   } catch (error) {
-    if (error instanceof FingerprintError) throw new CliExit(EXIT.USAGE, `--machine-code auto: [${error.code}] ${error.message}`);
+    if (error instanceof FingerprintError) throw new CliExit(EXIT.USAGE, `--machine-code ${value}: [${error.code}] ${error.message}`);
     throw error;
   }
-  io.stderr(`note: --machine-code auto is ${code}, this machine under ${describeSalt(product, productId)}`);
+  io.stderr(
+    value === 'auto'
+      ? `note: --machine-code auto is ${code}, this machine under ${describeSalt(product, productId)}`
+      : `note: --machine-code ${value} is ${code}, the official Cryptolens Node client's code for this machine (not salted)`,
+  );
   return code;
 }
+
+/** `--machine-code` values that stand for the official Cryptolens clients' codes of this machine. */
+export const CRYPTOLENS_COMPAT = ['cryptolens-node', 'cryptolens-node-short'] as const;
+type CryptolensCompat = (typeof CRYPTOLENS_COMPAT)[number];

@@ -21,7 +21,8 @@ Issues a Cryptolens SignMethod=1 license (.skm JSON) signed with the private JWK
   --feature N               grant F<N> (repeatable)
   --machine-code CODE|auto  activate this machine: a code from licensekit fingerprint, or
                             "auto" = this machine's code under the product salt (said on
-                            standard error)
+                            standard error), "cryptolens-node[-short]" = the official
+                            Cryptolens Node client's code
   --product SALT            product salt for --machine-code auto (default: the --product-id
                             value, as licensekit fingerprint --product N); replaces
                             --fingerprint-salt

@@ -25,7 +25,9 @@ Verifies license files offline and reports every check.
   --now ISO-8601             evaluate at this time instead of the clock
   --clock-tolerance SECONDS  tolerance for every time comparison (default 0)
   --machine-code CODE|auto   require this machine; "auto" = this machine's code under the product
-                             salt (said on standard error), as licensekit fingerprint prints it
+                             salt (said on standard error), as licensekit fingerprint prints it;
+                             "cryptolens-node" / "cryptolens-node-short" = the code the official
+                             Cryptolens Node client gives this machine (for licenses activated with it)
   --product SALT             product salt for --machine-code auto (default: the --product-id value,
                              else "${DEFAULT_PRODUCT_SALT}"); replaces --fingerprint-salt
   --allow-overdraft          accept floating:overdraft: activations
