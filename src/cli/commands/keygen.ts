@@ -14,14 +14,17 @@ import { dirname, join, resolve } from 'node:path';
 import { CliExit, EXIT, type CliIo } from '../io.ts';
 import { integerFlag, parseCommandArgs } from '../args.ts';
 import { describeFsError } from '../files.ts';
-import { generateVendorKeyPair } from '../../issuer/index.ts';
+import { generateVendorKeyPair, keyId } from '../../issuer/index.ts';
+import { importJwk } from '../../keys/jwk.ts';
 
 /** `--help` text of the keygen command. */
 export const KEYGEN_HELP = `licensekit keygen --out DIR [--bits 2048|3072|4096] [--force]
 
 Writes DIR/private.jwk.json (keep it secret; created with mode 0600), DIR/public.xml
 (Cryptolens <RSAKeyValue>), DIR/public.pem and DIR/public.jwk.json. DIR is created
-when missing.
+when missing. Prints the key id: the public key's RFC 7638 JWK thumbprint (SHA-256,
+base64url), also written as "kid" in public.jwk.json. The id is the same whichever
+file a program reads the key from; native licenses carry it, and verdicts report it.
 
   --out DIR     where to write the four files (required)
   --bits N      RSA modulus size: 2048 (default), 3072 or 4096
@@ -135,7 +138,9 @@ export async function keygenCommand(args: string[], io: CliIo): Promise<number> 
   }
 
   const pair = await generateVendorKeyPair({ modulusLength: bits });
-  const texts = [JSON.stringify(pair.privateJwk, null, 2) + '\n', pair.publicKeyXml! + '\n', pair.publicKeyPem, JSON.stringify(pair.publicJwk, null, 2) + '\n'];
+  const kid = keyId(importJwk(pair.publicJwk));
+  const publicJwk = { ...pair.publicJwk, kid };
+  const texts = [JSON.stringify(pair.privateJwk, null, 2) + '\n', pair.publicKeyXml! + '\n', pair.publicKeyPem, JSON.stringify(publicJwk, null, 2) + '\n'];
   for (const [i, file] of FILES.entries()) {
     const path = paths[i]!;
     if (values.force && present.includes(path)) {
@@ -148,5 +153,6 @@ export async function keygenCommand(args: string[], io: CliIo): Promise<number> 
     await createNew(path, texts[i]!, file.mode);
   }
   io.stdout(`wrote ${bits}-bit RSA key pair to ${dir} (private.jwk.json mode 0600, public.xml, public.pem, public.jwk.json)${present.length > 0 ? `, replacing ${present.length} existing file(s)` : ''}`);
+  io.stdout(`key id ${kid}`);
   return EXIT.OK;
 }
