@@ -10,7 +10,7 @@
  */
 import { isRealDateTime } from '../../lib/calendar.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
-import { lowerKeyIndex } from './field-names.ts';
+import { asciiLowerCase, lowerKeyIndex } from './field-names.ts';
 import { NO_RECORD, type ActivatedMachine, type FeatureFlag, type License, type Party } from '../../license/model.ts';
 import type { CryptolensClaims, CryptolensDataObject } from './claims.ts';
 import { templateEntitlements } from './template.ts';
@@ -52,121 +52,187 @@ export function parseCryptolensDate(value: Json | undefined, field: string): Dat
   fail(`${field} must be a number or a string`);
 }
 
+/** The fields licensekit reads from one kind of Cryptolens object, each at a fixed slot. */
+class Shape {
+  readonly slots: ReadonlyMap<string, number>;
+  readonly lower: readonly string[];
+  readonly lowerSet: ReadonlySet<string>;
+  readonly empty: readonly undefined[];
+  /**
+   * The last exact key order seen and where each key goes. Files from one
+   * issuer spell their objects the same way, so the next object is usually
+   * checked by comparing its keys with these (interned strings: one
+   * comparison each) and read with one `Object.values`.
+   */
+  lastKeys: readonly string[] = [];
+  lastSlots: readonly number[] = [];
+  constructor(readonly names: readonly string[]) {
+    this.slots = new Map(names.map((n, i) => [n, i]));
+    this.lower = names.map((n) => n.toLowerCase()); // the names are ASCII literals
+    this.lowerSet = new Set(this.lower);
+    this.empty = names.map(() => undefined);
+  }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
- * Reads one JSON object's fields by name, case-insensitively. The fast path
- * (every key spelt exactly as Cryptolens writes it) costs one Set lookup a key;
- * any other key builds the lower-case index, which also refuses two keys that
- * differ only in case.
+ * One JSON object's fields, read once into slots, case-insensitively. The fast
+ * path (every own key spelt exactly as Cryptolens writes it) is one pass over
+ * the own keys with one Map lookup each; any other key builds the lower-case
+ * index, which also refuses two keys that differ only in case. Only OWN
+ * properties are read (an inherited value, e.g. from a polluted
+ * `Object.prototype`, is never a claim).
  */
 class Fields {
-  private index: Map<string, string> | null = null;
-  private readonly used: Set<string> | null;
-  constructor(readonly object: JsonObject, readonly where: string, known: ReadonlySet<string>) {
-    let exact = true;
-    // `for…in` also walks inherited enumerable names: an inherited one is not a key of this object.
-    for (const k in object) {
-      if (!known.has(k) && Object.hasOwn(object, k)) {
-        exact = false;
-        break;
+  private readonly values: (Json | undefined)[];
+  private readonly exact: boolean;
+  /** `where` names the object in messages; with `index` ≥ 0 it is an array's, `where[index]` (built only for a message). */
+  constructor(readonly object: JsonObject, private readonly where: string, private readonly index: number, private readonly shape: Shape) {
+    const keys = Object.keys(object);
+    let values: (Json | undefined)[] | null = null;
+    if (sameKeys(keys, shape.lastKeys)) {
+      const own = Object.values(object) as Json[];
+      if (own.length === keys.length) {
+        values = shape.empty.slice() as (Json | undefined)[];
+        const slots = shape.lastSlots;
+        for (let i = 0; i < own.length; i++) values[slots[i]!] = own[i];
       }
     }
-    if (!exact) this.index = lowerKeyIndex(object, where, fail);
-    this.used = exact ? null : new Set();
+    let exact = true;
+    if (values === null) {
+      values = shape.empty.slice() as (Json | undefined)[];
+      const slots: number[] = [];
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const slot = shape.slots.get(k);
+        if (slot === undefined) {
+          exact = false;
+          break;
+        }
+        slots.push(slot);
+        values[slot] = object[k];
+      }
+      if (exact) {
+        shape.lastKeys = keys;
+        shape.lastSlots = slots;
+      } else {
+        const index = lowerKeyIndex(object, this.label(), fail);
+        for (let i = 0; i < shape.lower.length; i++) {
+          const actual = index.get(shape.lower[i]!);
+          values[i] = actual === undefined ? undefined : object[actual];
+        }
+      }
+    }
+    this.values = values;
+    this.exact = exact;
   }
-  /** The OWN field `name` (an inherited value, e.g. from a polluted `Object.prototype`, is never a claim). */
-  get(name: string): Json | undefined {
-    if (this.index === null) return Object.hasOwn(this.object, name) ? this.object[name] : undefined;
-    const actual = this.index.get(name.toLowerCase()); // names are ASCII literals
-    if (actual === undefined) return undefined;
-    this.used!.add(actual);
-    return this.object[actual];
+  private label(): string {
+    return this.index < 0 ? this.where : `${this.where}[${this.index}]`;
   }
-  int(name: string): number | null {
-    const v = this.get(name);
+  private name(slot: number): string {
+    return `${this.label()}.${this.shape.names[slot]!}`;
+  }
+  int(slot: number): number | null {
+    const v = this.values[slot];
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`${this.where}.${name} must be an integer`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`${this.name(slot)} must be an integer`);
     return v;
   }
-  str(name: string): string | null {
-    const v = this.get(name);
+  str(slot: number): string | null {
+    const v = this.values[slot];
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'string') fail(`${this.where}.${name} must be a string`);
+    if (typeof v !== 'string') fail(`${this.name(slot)} must be a string`);
     return v;
   }
-  bool(name: string): boolean | null {
-    const v = this.get(name);
+  bool(slot: number): boolean | null {
+    const v = this.values[slot];
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'boolean') fail(`${this.where}.${name} must be true or false`);
+    if (typeof v !== 'boolean') fail(`${this.name(slot)} must be true or false`);
     return v;
   }
-  date(name: string): Date | null {
-    return parseCryptolensDate(this.get(name), `${this.where}.${name}`);
-  }
-  array(name: string): Json[] | null {
-    const v = this.get(name);
+  date(slot: number): Date | null {
+    const v = this.values[slot];
     if (v === null || v === undefined) return null;
-    if (!Array.isArray(v)) fail(`${this.where}.${name} must be an array`);
+    // Unix seconds, the usual form, without building the field's name for a message.
+    if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_SECONDS) return new Date(v * 1000);
+    return parseCryptolensDate(v, this.name(slot));
+  }
+  array(slot: number): Json[] | null {
+    const v = this.values[slot];
+    if (v === null || v === undefined) return null;
+    if (!Array.isArray(v)) fail(`${this.name(slot)} must be an array`);
     return v;
   }
-  object_(name: string): JsonObject | null {
-    const v = this.get(name);
+  object_(slot: number): JsonObject | null {
+    const v = this.values[slot];
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'object' || Array.isArray(v)) fail(`${this.where}.${name} must be an object`);
+    if (typeof v !== 'object' || Array.isArray(v)) fail(`${this.name(slot)} must be an object`);
     return v;
   }
-  /** Fields not read by name (kept verbatim, never fatal). */
+  /** Fields that are none of the shape's (kept verbatim, never fatal). */
   rest(): Record<string, unknown> {
-    if (this.used === null) return NO_EXTRA;
-    return plainRecord(Object.keys(this.object).filter((k) => !this.used!.has(k)).map((k) => [k, this.object[k]]));
+    if (this.exact) return NO_EXTRA;
+    const lowerSet = this.shape.lowerSet;
+    return plainRecord(Object.keys(this.object).filter((k) => !lowerSet.has(asciiLowerCase(k))).map((k) => [k, this.object[k]]));
   }
 }
 
 const NO_EXTRA: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
-const LICENSE_KEYS = new Set(['ProductId', 'ID', 'Key', 'Created', 'Expires', 'Period', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'Notes', 'Block', 'GlobalId', 'Customer', 'ActivatedMachines', 'TrialActivation', 'MaxNoOfMachines', 'AllowedMachines', 'DataObjects', 'Reseller', 'SignDate']);
-const PARTY_KEYS = new Set(['Id', 'Name', 'Email', 'CompanyName', 'Created']);
-const MACHINE_KEYS = new Set(['Mid', 'IP', 'Time', 'FriendlyName', 'FloatingExpires']);
-const DATA_OBJECT_KEYS = new Set(['Id', 'Name', 'StringValue', 'IntValue']);
+const LICENSE = new Shape(['ProductId', 'ID', 'Key', 'Created', 'Expires', 'Period', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'Notes', 'Block', 'GlobalId', 'Customer', 'ActivatedMachines', 'TrialActivation', 'MaxNoOfMachines', 'AllowedMachines', 'DataObjects', 'Reseller', 'SignDate']);
+const [L_PRODUCT_ID, L_ID, L_KEY, L_CREATED, L_EXPIRES, L_PERIOD, L_F1, L_F2, L_F3, L_F4, L_F5, L_F6, L_F7, L_F8, L_NOTES, L_BLOCK, L_GLOBAL_ID, L_CUSTOMER, L_MACHINES, L_TRIAL, L_MAX_MACHINES, L_ALLOWED, L_DATA, L_RESELLER, L_SIGN_DATE] = LICENSE.names.map((_, i) => i) as number[];
+const PARTY = new Shape(['Id', 'Name', 'Email', 'CompanyName', 'Created']);
+const MACHINE = new Shape(['Mid', 'IP', 'Time', 'FriendlyName', 'FloatingExpires']);
+const DATA_OBJECT = new Shape(['Id', 'Name', 'StringValue', 'IntValue']);
 
-function asObject(value: Json, where: string): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${where} must be an object`);
+function asObject(value: Json, where: string, index: number): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${where}[${index}] must be an object`);
   return value;
 }
 
 function party(value: JsonObject | null, where: string): Party | null {
   if (!value) return null;
-  const f = new Fields(value, where, PARTY_KEYS);
-  return Object.freeze({
-    id: f.int('Id'),
-    name: f.str('Name'),
-    email: f.str('Email'),
-    companyName: f.str('CompanyName'),
-    created: f.date('Created'),
-    extra: f.rest(),
-  });
+  const f = new Fields(value, where, -1, PARTY);
+  return Object.freeze({ id: f.int(0), name: f.str(1), email: f.str(2), companyName: f.str(3), created: f.date(4), extra: f.rest() });
 }
 
-function machine(value: Json, where: string): ActivatedMachine {
-  const f = new Fields(asObject(value, where), where, MACHINE_KEYS);
-  const mid = f.str('Mid') ?? '';
+function machine(value: Json, where: string, index: number): ActivatedMachine {
+  const f = new Fields(asObject(value, where, index), where, index, MACHINE);
+  const mid = f.str(0) ?? '';
   const overdraft = mid.startsWith('floating:overdraft:');
-  const floating = mid.startsWith('floating:');
-  const floatingExpires = f.date('FloatingExpires');
+  const floating = overdraft || mid.startsWith('floating:');
+  const floatingExpires = f.date(4);
+  const ip = f.str(1);
+  const time = f.date(2);
+  const friendlyName = f.str(3);
   return Object.freeze({
     mid,
     machineCode: overdraft ? mid.slice(19) : floating ? mid.slice(9) : mid,
     floating,
     overdraft,
-    ip: f.str('IP'),
-    time: f.date('Time'),
-    friendlyName: f.str('FriendlyName'),
+    ip,
+    time,
+    friendlyName,
     // Cryptolens writes 0 for "no floating expiry".
     floatingExpires: floatingExpires && floatingExpires.getTime() !== 0 ? floatingExpires : null,
   });
 }
 
-function dataObject(value: Json, where: string): CryptolensDataObject {
-  const f = new Fields(asObject(value, where), where, DATA_OBJECT_KEYS);
-  return Object.freeze({ id: f.int('Id'), name: f.str('Name'), stringValue: f.str('StringValue'), intValue: f.int('IntValue') });
+function dataObject(value: Json, where: string, index: number): CryptolensDataObject {
+  const f = new Fields(asObject(value, where, index), where, index, DATA_OBJECT);
+  return Object.freeze({ id: f.int(0), name: f.str(1), stringValue: f.str(2), intValue: f.int(3) });
+}
+
+function mapArray<T>(items: Json[] | null, where: string, read: (value: Json, where: string, index: number) => T): readonly T[] | null {
+  if (items === null) return null;
+  const out: T[] = [];
+  // Own elements only: a hole reads as `undefined` (refused by `read`), never as an inherited index.
+  for (let i = 0; i < items.length; i++) out.push(read(Object.hasOwn(items, i) ? items[i]! : (undefined as unknown as Json), where, i));
+  return Object.freeze(out);
 }
 
 /** Splits Cryptolens' newline-separated AllowedMachines field. */
@@ -175,71 +241,72 @@ export function splitAllowedMachines(text: string | null): string[] | null {
   return text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+const NO_MACHINES: readonly string[] = Object.freeze([]);
+
 /** Maps a parsed, verified payload object to a `License`. */
 export function mapCryptolensPayload(payload: unknown): License {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) fail('must be a JSON object');
-  const f = new Fields(payload as JsonObject, 'LicenseKey', LICENSE_KEYS);
+  const f = new Fields(payload as JsonObject, 'LicenseKey', -1, LICENSE);
   // A fixed-shape literal (fast properties), not a null-prototype dictionary: it is read on every check.
-  const features: Record<FeatureFlag, boolean | null> = {
-    F1: f.bool('F1'),
-    F2: f.bool('F2'),
-    F3: f.bool('F3'),
-    F4: f.bool('F4'),
-    F5: f.bool('F5'),
-    F6: f.bool('F6'),
-    F7: f.bool('F7'),
-    F8: f.bool('F8'),
-  };
-  const machines = f.array('ActivatedMachines');
-  const data = f.array('DataObjects');
-  const productId = f.int('ProductId');
-  const dataObjects = data ? Object.freeze(data.map((d, i) => dataObject(d, `DataObjects[${i}]`))) : null;
-  // Read before rest(): every Cryptolens field is claimed by the neutral model or by `claims`.
-  const neutral = {
-    id: f.int('ID'),
-    key: f.str('Key'),
-    created: f.date('Created'),
-    expires: f.date('Expires'),
-    notes: f.str('Notes'),
-    block: f.bool('Block'),
-    customer: party(f.object_('Customer'), 'Customer'),
-    activatedMachines: machines ? Object.freeze(machines.map((m, i) => machine(m, `ActivatedMachines[${i}]`))) : null,
-    maxNoOfMachines: f.int('MaxNoOfMachines'),
-    allowedMachines: ((v) => (v ? Object.freeze(v) : null))(splitAllowedMachines(f.str('AllowedMachines'))),
-    signDate: f.date('SignDate'),
-  };
+  const features: Record<FeatureFlag, boolean | null> = Object.freeze({
+    F1: f.bool(L_F1!),
+    F2: f.bool(L_F2!),
+    F3: f.bool(L_F3!),
+    F4: f.bool(L_F4!),
+    F5: f.bool(L_F5!),
+    F6: f.bool(L_F6!),
+    F7: f.bool(L_F7!),
+    F8: f.bool(L_F8!),
+  });
+  const machines = f.array(L_MACHINES!);
+  const data = f.array(L_DATA!);
+  const productId = f.int(L_PRODUCT_ID!);
+  const dataObjects = mapArray(data, 'DataObjects', dataObject);
+  // Every Cryptolens field is claimed by the neutral model or by `claims`; read in this order so the first bad field is the one reported.
+  const id = f.int(L_ID!);
+  const key = f.str(L_KEY!);
+  const created = f.date(L_CREATED!);
+  const expires = f.date(L_EXPIRES!);
+  const notes = f.str(L_NOTES!);
+  const block = f.bool(L_BLOCK!);
+  const customer = party(f.object_(L_CUSTOMER!), 'Customer');
+  const activatedMachines = mapArray(machines, 'ActivatedMachines', machine);
+  const maxNoOfMachines = f.int(L_MAX_MACHINES!);
+  const allowedText = f.str(L_ALLOWED!);
+  const allowed = allowedText === '' ? NO_MACHINES : splitAllowedMachines(allowedText);
+  const signDate = f.date(L_SIGN_DATE!);
   const claims: CryptolensClaims = Object.freeze({
-    period: f.int('Period'),
-    globalId: f.int('GlobalId'),
-    trialActivation: f.bool('TrialActivation'),
+    period: f.int(L_PERIOD!),
+    globalId: f.int(L_GLOBAL_ID!),
+    trialActivation: f.bool(L_TRIAL!),
     dataObjects,
-    reseller: party(f.object_('Reseller'), 'Reseller'),
+    reseller: party(f.object_(L_RESELLER!), 'Reseller'),
     extra: f.rest(),
   });
-  const license: License = {
+  return {
     format: 'cryptolens',
-    id: neutral.id,
-    key: neutral.key,
+    id,
+    key,
     productId,
     product: productId === null ? null : String(productId),
     issuer: null,
-    created: neutral.created,
+    created,
     notBefore: null,
-    expires: neutral.expires,
-    signDate: neutral.signDate,
+    expires,
+    signDate,
     maxSignatureAgeSeconds: null,
-    features: Object.freeze(features),
+    features,
     entitlements: templateEntitlements(dataObjects),
-    block: neutral.block,
-    activatedMachines: neutral.activatedMachines,
-    allowedMachines: neutral.allowedMachines,
-    maxNoOfMachines: neutral.maxNoOfMachines,
+    block,
+    activatedMachines,
+    // An empty list is shared: frozen, so no license can change another's.
+    allowedMachines: allowed === null || allowed === NO_MACHINES ? allowed : allowed.length === 0 ? NO_MACHINES : Object.freeze(allowed),
+    maxNoOfMachines,
     fingerprint: null,
     floatingLeaseSeconds: null,
-    customer: neutral.customer,
-    notes: neutral.notes,
+    customer,
+    notes,
     metadata: NO_RECORD,
     claims: claims as unknown as Readonly<Record<string, unknown>>,
   };
-  return license;
 }

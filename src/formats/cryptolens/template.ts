@@ -21,19 +21,45 @@ const MAX_NODES = 4096;
  * template or it is malformed (a malformed template grants nothing).
  */
 export function templateEntitlements(dataObjects: readonly CryptolensDataObject[] | null): readonly string[] {
-  const object = dataObjects?.find((d) => d.name === TEMPLATE_NAME);
-  if (!object || !object.stringValue || object.stringValue.trim() === '') return NONE;
+  if (dataObjects === null) return NONE;
+  let text: string | null = null;
+  for (let i = 0; i < dataObjects.length; i++) {
+    if (dataObjects[i]!.name === TEMPLATE_NAME) {
+      text = dataObjects[i]!.stringValue;
+      break;
+    }
+  }
+  if (!text) return NONE;
+  // A template's paths depend on its text alone, and strings are immutable: a
+  // program that verifies the same license (or licenses of one product) again
+  // parses the template once. The answer is a frozen array, safe to share.
+  const hit = byText.get(text);
+  if (hit !== undefined) return hit;
+  const paths = parseTemplate(text);
+  if (text.length <= MAX_CACHED_TEXT) {
+    if (byText.size >= MAX_CACHED) byText.delete(byText.keys().next().value!);
+    byText.set(text, paths);
+  }
+  return paths;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+const MAX_CACHED = 16;
+/** Longer templates are parsed every time rather than held in memory. */
+const MAX_CACHED_TEXT = 16 * 1024;
+const byText = new Map<string, readonly string[]>();
+
+function parseTemplate(text: string): readonly string[] {
+  if (text.trim() === '') return NONE;
   let tree: unknown;
   try {
-    tree = JSON.parse(object.stringValue);
+    tree = JSON.parse(text);
   } catch {
     return NONE;
   }
   const out: string[] = [];
   return walk(tree, '', 0, out) ? Object.freeze(out) : NONE;
 }
-
-const NONE: readonly string[] = Object.freeze([]);
 
 /** Appends the paths under `value` (an array of nodes) to `out`; false when the tree is malformed or too large. */
 function walk(value: unknown, prefix: string, depth: number, out: string[]): boolean {
