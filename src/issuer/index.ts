@@ -1,6 +1,6 @@
 /**
  * `licensekit/issuer`: the vendor side. Make key pairs, export the public key
- * in the forms programs embed, and issue Cryptolens-format licenses. Signing
+ * in the forms programs embed, and issue native (COSE/CWT) and Cryptolens-format licenses. Signing
  * uses node:crypto by default; any backend with `sign` can be passed.
  */
 import { nodeBackend } from '../backends/node.ts';
@@ -9,9 +9,27 @@ import { importJwk } from '../keys/jwk.ts';
 import { exportPem, exportRsaKeyValueXml } from '../keys/export.ts';
 import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
+import { signNativeLicense, type IssuedNativeLicense, type NativeIssueOptions as RawNativeIssueOptions, type NativeLicenseClaims } from '../formats/native/issue.ts';
 
 export { buildCryptolensPayload, issueCryptolensLicense, randomLicenseKey, signCryptolensPayload, type IssueOptions, type LicenseClaims, type MachineClaim } from './cryptolens.ts';
 export { exportPem, exportRsaKeyValueXml, exportSpki } from '../keys/export.ts';
+export { buildNativeClaims, type IssuedNativeLicense, type NativeLicenseClaims } from '../formats/native/issue.ts';
+export { keyId } from '../keys/thumbprint.ts';
+
+/** Options of {@link issueNativeLicense}: `backend` defaults to node:crypto. */
+export type NativeIssueOptions = Omit<RawNativeIssueOptions, 'backend'> & { readonly backend?: SignatureBackend };
+
+/**
+ * Issues a native licensekit license (COSE_Sign1 over a CWT claims set) signed
+ * with the vendor's private key: `bytes` for a `.lic` file, `text` armoured.
+ * Ed25519 keys sign EdDSA; RSA keys PS256 (or `algorithm: 'RS256'`). The
+ * protected header carries the key id (the public key's RFC 7638 thumbprint).
+ * @example
+ * const { text } = await issueNativeLicense({ product: 'acme-cad', expires: new Date('2027-01-01'), features: [1] }, { privateJwk });
+ */
+export function issueNativeLicense(claims: NativeLicenseClaims, options: NativeIssueOptions): Promise<IssuedNativeLicense> {
+  return signNativeLicense(claims, { ...options, backend: options?.backend ?? nodeBackend });
+}
 
 /** A generated key pair with the public key in every shipped form. */
 export interface VendorKeyPair extends JwkKeyPair {

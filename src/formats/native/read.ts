@@ -1,0 +1,165 @@
+/**
+ * A VERIFIED native payload (a CWT claims set) to the neutral `License`. Each
+ * claim licensekit knows must have its documented type (`ERR_PAYLOAD_INVALID`
+ * otherwise); claims it does not know are kept in `license.claims`, by key.
+ */
+import { toHex } from '../../lib/bytes.ts';
+import { LicenseInputError } from '../../lib/errors.ts';
+import { NO_RECORD, type ActivatedMachine, type FeatureFlag, type License, type Party } from '../../license/model.ts';
+import { decodeCbor, type CborMap, type CborValue } from './cbor.ts';
+import { CLAIM_BY_KEY, NATIVE_CLAIMS, type ClaimName } from './claims.ts';
+
+function fail(message: string): never {
+  throw new LicenseInputError('ERR_PAYLOAD_INVALID', `native license claims: ${message}`);
+}
+
+/** Limits on the claims set: it is small. */
+const PAYLOAD_LIMITS = { maxDepth: 12, maxItems: 4096 } as const;
+/** Entitlements and machines a license may list. */
+const MAX_LIST = 1024;
+/** The latest date a claim may hold (the largest a JavaScript Date represents, in seconds). */
+const MAX_SECONDS = 8.64e12;
+
+/** Reads the claims set from the verified payload bytes. */
+export function decodeClaims(payload: Uint8Array): CborMap {
+  const { value } = decodeCbor(payload, PAYLOAD_LIMITS);
+  if (!(value instanceof Map)) fail('the payload is not a CBOR map (a CWT claims set)');
+  return value;
+}
+
+class Claims {
+  constructor(readonly map: CborMap) {}
+  raw(name: ClaimName): CborValue | undefined {
+    return this.map.get(NATIVE_CLAIMS[name].key);
+  }
+  text(name: ClaimName): string | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    if (typeof v !== 'string') fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be text`);
+    return v;
+  }
+  uint(name: ClaimName): number | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an unsigned integer`);
+    return v;
+  }
+  bool(name: ClaimName): boolean | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    if (typeof v !== 'boolean') fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be true or false`);
+    return v;
+  }
+  /** A NumericDate: seconds since the epoch, integer or float (RFC 8392 §2). */
+  date(name: ClaimName): Date | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > MAX_SECONDS) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be a NumericDate`);
+    return new Date(Math.round(v * 1000));
+  }
+  texts(name: ClaimName): readonly string[] | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    if (!Array.isArray(v) || v.length > MAX_LIST || !v.every((s) => typeof s === 'string' && s.length > 0)) {
+      fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an array of at most ${MAX_LIST} non-empty text strings`);
+    }
+    return Object.freeze([...(v as string[])]);
+  }
+  map_(name: ClaimName): CborMap | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    if (!(v instanceof Map)) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be a map`);
+    return v;
+  }
+}
+
+/** A CBOR value as plain data for `metadata` and `claims`: maps become null-prototype records, byte strings stay bytes. */
+export function plain(value: CborValue): unknown {
+  if (value instanceof Map) {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of value) Object.defineProperty(out, String(k), { value: plain(v), enumerable: true });
+    return Object.freeze(out);
+  }
+  if (Array.isArray(value)) return Object.freeze(value.map(plain));
+  if (value instanceof Uint8Array) return value.slice();
+  return value;
+}
+
+function customer(map: CborMap | null): Party | null {
+  if (map === null) return null;
+  const field = (k: string): string | null => {
+    const v = map.get(k);
+    if (v === undefined) return null;
+    if (typeof v !== 'string') fail(`customer "${k}" must be text`);
+    return v;
+  };
+  const extra = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of map) if (!['id', 'name', 'email', 'company'].includes(String(k))) Object.defineProperty(extra, String(k), { value: plain(v), enumerable: true });
+  return Object.freeze({ id: field('id'), name: field('name'), email: field('email'), companyName: field('company'), created: null, extra: Object.freeze(extra) });
+}
+
+function features(mask: number | null): Readonly<Record<FeatureFlag, boolean | null>> {
+  if (mask !== null && mask > 0xff) fail('"features" is a mask of F1–F8 (0–255)');
+  const m = mask ?? 0;
+  return Object.freeze({ F1: (m & 1) !== 0, F2: (m & 2) !== 0, F3: (m & 4) !== 0, F4: (m & 8) !== 0, F5: (m & 16) !== 0, F6: (m & 32) !== 0, F7: (m & 64) !== 0, F8: (m & 128) !== 0 });
+}
+
+function machine(code: string, time: Date | null): ActivatedMachine {
+  return Object.freeze({ mid: code, machineCode: code, floating: false, overdraft: false, ip: null, time, friendlyName: null, floatingExpires: null });
+}
+
+/** The claims licensekit does not model, by their CBOR key (text keys as given). */
+function unknownClaims(map: CborMap): Readonly<Record<string, unknown>> {
+  let out: Record<string, unknown> | null = null;
+  for (const [k, v] of map) {
+    if (typeof k === 'number' && CLAIM_BY_KEY.has(k)) continue;
+    out ??= Object.create(null) as Record<string, unknown>;
+    Object.defineProperty(out, String(k), { value: plain(v), enumerable: true });
+  }
+  return out === null ? NO_RECORD : Object.freeze(out);
+}
+
+/** Maps a verified claims set to the neutral License. */
+export function readNativeLicense(map: CborMap): License {
+  const c = new Claims(map);
+  const cti = c.raw('cti');
+  if (cti !== undefined && (!(cti instanceof Uint8Array) || cti.length === 0 || cti.length > 64)) fail('"cti" (7) must be 1 to 64 bytes');
+  const aud = c.text('aud');
+  const iat = c.date('iat');
+  const machines = c.texts('machines');
+  const allowed = c.texts('allowedMachines');
+  const limit = c.uint('maxMachines');
+  const metadata = c.map_('metadata');
+  if (metadata !== null) for (const k of metadata.keys()) if (typeof k !== 'string') fail('"metadata" keys must be text');
+  const mask = c.uint('features');
+  // A license that names machines is node-locked unless it says 0 (as the issuer writes it).
+  const listed = (machines?.length ?? 0) + (allowed?.length ?? 0);
+  const license: License = {
+    format: 'native',
+    id: cti instanceof Uint8Array ? toHex(cti) : null,
+    key: c.text('sub'),
+    productId: aud !== null && /^(0|[1-9]\d{0,14})$/.test(aud) ? Number(aud) : null,
+    product: aud,
+    issuer: c.text('iss'),
+    created: c.date('issued') ?? iat,
+    notBefore: c.date('nbf'),
+    expires: c.date('exp'),
+    signDate: iat,
+    maxSignatureAgeSeconds: c.uint('maxOfflineAge'),
+    features: features(mask),
+    entitlements: c.texts('entitlements') ?? NONE,
+    block: c.bool('blocked') ?? false,
+    activatedMachines: machines ? Object.freeze(machines.map((m) => machine(m, iat))) : null,
+    allowedMachines: allowed,
+    maxNoOfMachines: limit ?? (listed === 0 ? 0 : Math.max(1, machines?.length ?? 0)),
+    fingerprint: c.text('fingerprint'),
+    floatingLeaseSeconds: c.uint('floatingLease'),
+    customer: customer(c.map_('customer')),
+    notes: c.text('notes'),
+    metadata: metadata === null ? NO_RECORD : (plain(metadata) as Readonly<Record<string, unknown>>),
+    claims: unknownClaims(map),
+  };
+  return license;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
