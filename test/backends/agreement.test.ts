@@ -1,13 +1,20 @@
 /**
  * Cross-implementation agreement: keys made by any backend, signatures made by
  * any backend, verified by every backend. Tampering with one bit, or sending
- * garbage, must make every backend answer `false` without throwing.
+ * garbage, must make every backend answer `false` without throwing. The golden
+ * native licenses' COSE Sig_structures get the same answer from every backend.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { beforeAll, describe, expect } from 'vitest';
 import type { SignatureBackend } from '../../src/backends/backend.ts';
 import { ALL_BACKENDS, SIGNING_BACKENDS } from './all-backends.ts';
 import { importJwk } from '../../src/keys/jwk.ts';
+import { candidateKeys, importKeyRing } from '../../src/keys/ring.ts';
+import { dearmor } from '../../src/formats/native/armor.ts';
+import { parseCoseSign1 } from '../../src/formats/native/cose.ts';
+import { FIXTURES_DIR, readFixtureLicense, readManifests } from '../../scripts/make-fixtures.ts';
 import { keyFixtures, type KeyFixture } from './keys.ts';
 
 let fixtures: KeyFixture[] = [];
@@ -161,4 +168,31 @@ describe('backend agreement', () => {
       }
     },
   );
+});
+
+describe('backend agreement on the golden native licenses', () => {
+  const natives = readManifests().filter((m) => m.file.startsWith('native/'));
+
+  test.each(natives.map((m) => [m.file, m] as const))('%s: every backend answers the same for its Sig_structure under each key it may name', async (_, m) => {
+    const input = readFixtureLicense(m);
+    const cose = parseCoseSign1(typeof input === 'string' ? dearmor(input) : input);
+    const ring = importKeyRing(readFileSync(join(FIXTURES_DIR, 'keys', m.key), 'utf8'));
+    let keys = ring.entries;
+    let refused: string | undefined;
+    try {
+      keys = candidateKeys(ring, cose.keyId, () => true);
+    } catch (error) {
+      refused = (error as { code?: string }).code; // the kid names no key of the ring: each key is tried, none verifies
+    }
+    expect(refused).toBe(m.error);
+    const answers: Record<string, boolean[]> = {};
+    for (const backend of ALL_BACKENDS) {
+      answers[backend.name] = [];
+      for (const entry of keys) answers[backend.name]!.push(await backend.verify(cose.algorithm, entry.key, cose.toBeSigned, cose.signature));
+    }
+    // A signature checks out exactly when the manifest says the license got past its signature.
+    const signed = m.error === undefined && !m.reasons.includes('SIGNATURE_INVALID');
+    expect(Object.values(answers).map((a) => a.some(Boolean))).toEqual(ALL_BACKENDS.map(() => signed));
+    for (const backend of ALL_BACKENDS) expect(answers[backend.name], backend.name).toEqual(answers['node']);
+  });
 });
