@@ -152,7 +152,9 @@ function prepareShared(options: VerifyOptions, defaults: readonly SignatureBacke
 function prepareInput(input: LicenseInput, shared: Shared, sync: boolean): Prepared {
   const parsed = parseLicense(readInput(input, shared.maxBytes));
   const { envelope } = parsed;
-  const keys = candidateKeys(shared.ring, envelope.keyId, (key) => keyFitsAlgorithm(key, envelope.algorithm));
+  const { entries } = shared.ring;
+  // One key and a license naming none: that key is the only candidate, as `candidateKeys` would say (fitting or not), without its closure and arrays.
+  const keys = envelope.keyId === null && entries.length === 1 ? entries : candidateKeys(shared.ring, envelope.keyId, (key) => keyFitsAlgorithm(key, envelope.algorithm));
   // Throws the typed error (algorithm not allowed, or no key of the ring fits the algorithm).
   checkKeyFits(envelope, keys[0]!.key, shared.algorithms);
   const backend = selectBackend(shared.backends, envelope.algorithm, sync);

@@ -46,7 +46,8 @@ export function createVerifiedLicense(license: License, status?: StatusView): Ve
   return new VerifiedLicense(CREATE, license, status);
 }
 
-const views = new WeakMap<VerifiedLicense, StatusView>();
+/** Reads a verified license's status view (set in the class's static block: the view is a private field). */
+let statusView: (license: VerifiedLicense) => StatusView | undefined;
 const entitlementSets = new WeakMap<VerifiedLicense, ReadonlySet<string>>();
 
 /** @internal The license's entitlements as a set (built once, on first use). */
@@ -61,9 +62,45 @@ export function entitlementSet(license: VerifiedLicense): ReadonlySet<string> {
 
 /** @internal The format's status view of a verified license under resolved options, or `null`. */
 export function statusOf(license: VerifiedLicense, options: ResolvedEvaluation): FormatStatus | null {
-  const view = views.get(license);
+  const view = statusView(license);
   return view === undefined ? null : ((view(license, options) as FormatStatus | undefined) ?? null);
 }
+
+/** Every field of License, copied one by one into a new verified license (a missing field is a compile error). */
+function copyLicense(to: VerifiedLicense, from: License): void {
+  const t = to as { -readonly [K in keyof License]: License[K] };
+  t.format = from.format;
+  t.id = from.id;
+  t.key = from.key;
+  t.productId = from.productId;
+  t.product = from.product;
+  t.issuer = from.issuer;
+  t.created = from.created;
+  t.notBefore = from.notBefore;
+  t.expires = from.expires;
+  t.signDate = from.signDate;
+  t.maxSignatureAgeSeconds = from.maxSignatureAgeSeconds;
+  t.features = from.features;
+  t.entitlements = from.entitlements;
+  t.block = from.block;
+  t.activatedMachines = from.activatedMachines;
+  t.allowedMachines = from.allowedMachines;
+  t.maxNoOfMachines = from.maxNoOfMachines;
+  t.fingerprint = from.fingerprint;
+  t.floatingLeaseSeconds = from.floatingLeaseSeconds;
+  t.customer = from.customer;
+  t.notes = from.notes;
+  t.metadata = from.metadata;
+  t.claims = from.claims;
+}
+
+/** The fields `copyLicense` assigns: keep in step with it. */
+type CopiedField =
+  | 'format' | 'id' | 'key' | 'productId' | 'product' | 'issuer' | 'created' | 'notBefore' | 'expires' | 'signDate' | 'maxSignatureAgeSeconds' | 'features'
+  | 'entitlements' | 'block' | 'activatedMachines' | 'allowedMachines' | 'maxNoOfMachines' | 'fingerprint' | 'floatingLeaseSeconds' | 'customer' | 'notes' | 'metadata' | 'claims';
+/** Compile-time only: a field added to License and not to `CopiedField` (and so, by review, to `copyLicense`) fails to type-check here. */
+const COPIES_EVERY_FIELD: [Exclude<keyof License, CopiedField>] extends [never] ? true : never = true;
+void COPIES_EVERY_FIELD;
 
 /** A license whose signature verified: every `License` field, plus cheap synchronous questions. */
 // Declaration merging gives the class every License field, assigned in the constructor.
@@ -81,12 +118,20 @@ export class VerifiedLicense {
   /** Exact and allowed machine codes; `null` when not node-locked; built on the first `isOnMachine`. */
   #lockedMachines: ReadonlySet<string> | null | undefined;
   readonly #hasFloating: boolean;
+  /** The format's own status view, if it has one. */
+  readonly #status: StatusView | undefined;
+
+  static {
+    statusView = (license) => license.#status;
+  }
 
   /** @internal Use `verifyLicense`; direct construction throws. */
   constructor(token: symbol, license: License, status?: StatusView) {
     if (token !== CREATE) throw new TypeError('a VerifiedLicense comes only from verifyLicense()');
-    Object.assign(this, license);
-    if (status !== undefined) views.set(this, status);
+    // Field by field, in the model's order (one hidden class for every license, cheaper than Object.assign);
+    // `copyLicense` below is checked by the compiler to name every field of License.
+    copyLicense(this, license);
+    this.#status = status;
     this.#expiresMs = license.expires ? license.expires.getTime() : null;
     let flags = 0;
     const features = license.features;

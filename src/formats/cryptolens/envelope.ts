@@ -70,9 +70,27 @@ export function cryptolensText(input: string | Uint8Array): string {
   return text;
 }
 
+/** The response's fields by lower-case name, spelt as the Cryptolens API writes them. */
+const EXACT_ENVELOPE_KEYS: ReadonlyMap<string, string> = new Map([
+  ['licensekey', 'licenseKey'],
+  ['signature', 'signature'],
+  ['result', 'result'],
+  ['message', 'message'],
+  ['metadata', 'metadata'],
+]);
+const EXACT_SPELLINGS: ReadonlySet<string> = new Set(EXACT_ENVELOPE_KEYS.values());
+
+/** True when every own key of the response is one of {@link EXACT_SPELLINGS}. */
+function exactEnvelopeKeys(object: object): boolean {
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) if (!EXACT_SPELLINGS.has(keys[i]!)) return false;
+  return true;
+}
+
 /** Extracts the envelope from license text or bytes (JSON or compact). Throws a typed error for anything else. */
 export function parseCryptolensEnvelope(input: string | Uint8Array): CryptolensEnvelope {
-  const trimmed = cryptolensText(input).replace(/^\uFEFF/, '').trim();
+  const text = cryptolensText(input);
+  const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
   if (trimmed.length === 0) inputError('ERR_INPUT_EMPTY', 'license input is empty');
   if (trimmed.startsWith(COMPACT_PREFIX)) return parseCompact(trimmed);
   if (!trimmed.startsWith('{')) inputError('ERR_INPUT_NOT_JSON', 'license is neither a JSON response nor the compact v20180502- form');
@@ -84,15 +102,16 @@ export function parseCryptolensEnvelope(input: string | Uint8Array): CryptolensE
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) inputError('ERR_ENVELOPE_INVALID', 'license JSON must be an object');
   const object = doc as Record<string, unknown>;
-  const index = lowerKeyIndex(object, 'license response', (m) => inputError('ERR_ENVELOPE_INVALID', m));
+  // Fast path: every key spelt as the Cryptolens API writes it (no two of those differ only in case). Else the lower-case index, which refuses two that do.
+  const index = exactEnvelopeKeys(object) ? null : lowerKeyIndex(object, 'license response', (m) => inputError('ERR_ENVELOPE_INVALID', m));
   const field = (name: string): unknown => {
-    const k = index.get(name);
-    return k === undefined ? undefined : object[k];
+    const k = index === null ? EXACT_ENVELOPE_KEYS.get(name)! : index.get(name);
+    return k !== undefined && Object.hasOwn(object, k) ? object[k] : undefined;
   };
   const licenseKey = field('licensekey');
   const signature = field('signature');
   if (licenseKey === undefined) {
-    if (index.has('productid') || index.has('key') || index.has('signdate')) refuseLegacy('a LicenseKey object saved with SaveToFile');
+    if (index !== null && (index.has('productid') || index.has('key') || index.has('signdate'))) refuseLegacy('a LicenseKey object saved with SaveToFile');
     inputError('ERR_ENVELOPE_INVALID', 'license response has no "licenseKey"');
   }
   if (typeof licenseKey === 'object' && licenseKey !== null) refuseLegacy('"licenseKey" is an object, not signed base64');
