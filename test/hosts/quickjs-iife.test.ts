@@ -2,18 +2,27 @@
  * The plugin-host bundle in a bare engine: QuickJS evaluates the real
  * dist/licensekit.iife.js (built by the globalSetup) with no crypto,
  * TextEncoder, TextDecoder, atob, Buffer, process or require, and the public
- * `licensekit.verifyLicense` gives every golden fixture its manifest verdict.
- * QuickJS promises settle only when the job queue is pumped.
+ * `licensekit.verifyLicense` gives every golden fixture its manifest verdict
+ * (Cryptolens and native; binary native licenses are passed as Uint8Array, and
+ * an entry that expects a typed error gets it). Native licenses go through the
+ * bundle's own base64 and strict UTF-8 readers here, since the host has
+ * neither atob nor TextDecoder. QuickJS promises settle only when the job
+ * queue is pumped.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getQuickJS, type QuickJSContext, type QuickJSRuntime } from 'quickjs-emscripten';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FIXTURES_DIR, type FixtureExpectation } from '../../scripts/make-fixtures.ts';
+import { FIXTURES_DIR, readFixtureLicense, readManifests } from '../../scripts/make-fixtures.ts';
+import { isLicenseKitError, verifyLicenseSync } from '../../src/index.node.ts';
 
 const ROOT = join(FIXTURES_DIR, '..');
-const manifest = JSON.parse(readFileSync(join(FIXTURES_DIR, 'licenses', 'manifest.json'), 'utf8')) as FixtureExpectation[];
+const manifest = readManifests();
 const read = (...p: string[]): string => readFileSync(join(FIXTURES_DIR, ...p), 'utf8');
+/** A license as JSON can carry it into QuickJS: text, or `{ bytes: [...] }` that the script turns into a Uint8Array. */
+const carried = (input: string | Uint8Array): string | { bytes: number[] } => (typeof input === 'string' ? input : { bytes: Array.from(input) });
+/** Script text: the carried license back as a string or a Uint8Array. */
+const UNCARRY = `const uncarry = (x) => (typeof x === 'string' ? x : new Uint8Array(x.bytes));`;
 
 let runtime: QuickJSRuntime;
 let vm: QuickJSContext;
@@ -61,12 +70,21 @@ describe('dist/licensekit.iife.js in QuickJS', () => {
   });
 
   test.each(manifest.map((m) => [m.file, m] as const))('%s: licensekit.verifyLicense gives the manifest verdict', (_, m) => {
-    const args = JSON.stringify([read('licenses', m.file), { key: read('keys', m.key), ...m.options }, m.now]);
+    const args = JSON.stringify([carried(readFixtureLicense(m)), { key: read('keys', m.key), ...m.options }, m.now]);
     const out = settle(`(async () => {
-      const [text, options, now] = ${args};
-      const v = await licensekit.verifyLicense(text, { ...options, now: new Date(now) });
-      return { valid: v.valid, reasons: v.reasons, warnings: v.warnings, backend: v.backend, licensed: v.license !== null };
-    })()`) as { valid: boolean; reasons: string[]; warnings: string[]; backend: string; licensed: boolean };
+      ${UNCARRY}
+      const [license, options, now] = ${args};
+      const input = uncarry(license);
+      const v = await licensekit.verifyLicense(input, { ...options, now: new Date(now) });
+      return { valid: v.valid, reasons: v.reasons, warnings: v.warnings, backend: v.backend, licensed: v.license !== null, format: v.format, binary: input instanceof Uint8Array };
+    })()`) as { valid: boolean; reasons: string[]; warnings: string[]; backend: string; licensed: boolean; format: string; binary: boolean; rejected?: { code: string } };
+    if (m.error !== undefined) {
+      expect(out).toMatchObject({ rejected: { code: m.error } });
+      return;
+    }
+    expect(out.rejected).toBeUndefined();
+    expect(out.binary).toBe(m.binary === true);
+    expect(out.format).toBe(m.file.startsWith('native/') ? 'native' : 'cryptolens');
     expect(out.valid).toBe(m.valid);
     expect([...out.reasons].sort()).toEqual([...m.reasons].sort());
     expect(out.warnings).toEqual(m.warnings);
@@ -83,6 +101,72 @@ describe('dist/licensekit.iife.js in QuickJS', () => {
       return batch.map((r) => (r.ok ? [r.verdict.valid, r.verdict.reasons] : r.error.code));
     })()`);
     expect(out).toEqual([[true, []], 'ERR_INPUT_NOT_JSON', [false, ['SIGNATURE_INVALID']]]);
+  });
+
+  test('native licenses: armoured text, its UTF-8 bytes and the binary file, intact and tampered, one by one and in a batch', () => {
+    const entry = (file: string) => manifest.find((m) => m.file === file)!;
+    const valid = entry('native/valid.lic');
+    const armoured = readFixtureLicense(valid) as string;
+    const inputs = [armoured, new TextEncoder().encode(armoured), readFixtureLicense(entry('native/valid-binary.lic')), readFixtureLicense(entry('native/tampered.lic')), readFixtureLicense(entry('native/tampered-binary.lic'))];
+    const args = JSON.stringify([inputs.map(carried), { key: read('keys', valid.key), ...valid.options }, valid.now]);
+    const out = settle(`(async () => {
+      ${UNCARRY}
+      const [licenses, options, now] = ${args};
+      const all = { ...options, now: new Date(now) };
+      const one = [];
+      for (const l of licenses) {
+        const v = await licensekit.verifyLicense(uncarry(l), all);
+        one.push([v.valid, v.reasons, v.format, v.algorithm, v.license && v.license.key, v.license && v.license.entitlements]);
+      }
+      const batch = await licensekit.verifyLicenses(licenses.map(uncarry), all);
+      return { one, batch: batch.map((r) => (r.ok ? [r.verdict.valid, r.verdict.reasons] : r.error.code)) };
+    })()`);
+    const intact = [true, [], 'native', 'EdDSA', 'ABCDE-FGHIJ-KLMNO-PQRST', ['Pro', 'Cloud']];
+    const tampered = [false, ['SIGNATURE_INVALID'], 'native', 'EdDSA', null, null];
+    expect(out).toEqual({ one: [intact, intact, intact, tampered, tampered], batch: [[true, []], [true, []], [true, []], [false, ['SIGNATURE_INVALID']], [false, ['SIGNATURE_INVALID']]] });
+  });
+
+  /** The armour with the character before its `=` padding raised by one: same bytes to a lax decoder, refused by a strict one. */
+  const nonCanonical = (armoured: string): string => {
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const at = armoured.indexOf('=\n') - 1;
+    expect(ALPHABET.indexOf(armoured[at]!) % 4).toBe(0); // one padding character: the last 2 bits of this one are padding
+    return armoured.slice(0, at) + ALPHABET[ALPHABET.indexOf(armoured[at]!) + 1] + armoured.slice(at + 1);
+  };
+
+  test('bad native input gives the same typed errors without TextDecoder or atob as under Node', () => {
+    const valid = manifest.find((m) => m.file === 'native/valid.lic')!;
+    const armoured = readFixtureLicense(valid) as string;
+    const utf8 = new TextEncoder().encode(armoured);
+    const inputs: Array<string | Uint8Array> = [
+      Uint8Array.of(...utf8, 0xff), // armoured bytes that are not UTF-8: the strict reader refuses them
+      Uint8Array.of(...utf8.subarray(0, 40), 0xc0, 0x80, ...utf8.subarray(40)), // an overlong encoding
+      armoured.replace(/\n([A-Za-z0-9+/])/, '\n*$1'), // not base64
+      armoured.replace(/=(?=\n)/, 'A'), // one more base64 character: a byte after the message
+      nonCanonical(armoured), // padding bits that are not zero: non-canonical base64
+      Uint8Array.of(0xd2, 0x84, 0x40, 0xa0, 0x40), // a truncated COSE_Sign1
+      Uint8Array.of(0xd2, 0x84, 0x43, 0xa1, 0x01, 0x27, 0xa0, 0x41, 0xa0, 0x40, 0x00), // trailing bytes
+    ];
+    const options = { key: read('keys', valid.key), now: new Date(valid.now) };
+    const underNode = inputs.map((input) => {
+      try {
+        const v = verifyLicenseSync(input, options);
+        return [v.valid, v.reasons];
+      } catch (error) {
+        if (!isLicenseKitError(error)) throw error;
+        return error.code;
+      }
+    });
+    const args = JSON.stringify([inputs.map(carried), options.key, valid.now]);
+    const out = settle(`(async () => {
+      ${UNCARRY}
+      const [licenses, key, now] = ${args};
+      const out = [];
+      for (const l of licenses) out.push(await licensekit.verifyLicense(uncarry(l), { key, now: new Date(now) }).then((v) => [v.valid, v.reasons], (e) => e.code));
+      return out;
+    })()`);
+    expect(underNode).toEqual(['ERR_ENVELOPE_INVALID', 'ERR_ENVELOPE_INVALID', 'ERR_BASE64_INVALID', 'ERR_CBOR_INVALID', 'ERR_BASE64_INVALID', 'ERR_CBOR_INVALID', 'ERR_CBOR_INVALID']);
+    expect(out).toEqual(underNode);
   });
 
   test('a crypto.subtle defined after the bundle loaded is never used: a tampered license stays SIGNATURE_INVALID', () => {
