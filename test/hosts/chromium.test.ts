@@ -2,7 +2,9 @@
  * A real browser: headless Chromium (Debian's /usr/bin/chromium, driven by
  * playwright-core; no browser is ever downloaded) loads a page from a local
  * server on 127.0.0.1 that imports dist/browser/index.js, verifies every
- * golden fixture, and shows the verdicts in a table. The test reads the table,
+ * golden fixture (Cryptolens and native: armoured text, the same as UTF-8
+ * bytes, and binary files as Uint8Array; intact and tampered), and shows the
+ * verdicts, or the typed error a manifest entry expects, in a table. The test reads the table,
  * compares it with the manifest and saves a screenshot under test-results/.
  *
  * Without /usr/bin/chromium the test is skipped locally (with a message) but
@@ -16,13 +18,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FIXTURES_DIR, type FixtureExpectation } from '../../scripts/make-fixtures.ts';
+import { FIXTURES_DIR, readFixtureLicense, readManifests, type FixtureExpectation } from '../../scripts/make-fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(FIXTURES_DIR, '..');
 const SCREENSHOT = join(ROOT, 'test-results', 'chromium-verdicts.png');
-const manifest = JSON.parse(readFileSync(join(FIXTURES_DIR, 'licenses', 'manifest.json'), 'utf8')) as FixtureExpectation[];
+const manifest = readManifests();
 const read = (...p: string[]): string => readFileSync(join(FIXTURES_DIR, ...p), 'utf8');
+
+/** One license the page verifies: a manifest entry, or an armoured native one sent as its UTF-8 bytes (`file` then ends in " as bytes"). */
+interface Case {
+  readonly file: string;
+  readonly m: FixtureExpectation;
+  readonly license: string | { readonly bytes: number[] };
+}
+const cases: Case[] = [
+  ...manifest.map((m) => {
+    const input = readFixtureLicense(m);
+    return { file: m.file, m, license: typeof input === 'string' ? input : { bytes: Array.from(input) } };
+  }),
+  ...['native/valid.lic', 'native/tampered.lic'].map((file) => {
+    const m = manifest.find((e) => e.file === file)!;
+    return { file: `${file} as bytes`, m, license: { bytes: Array.from(new TextEncoder().encode(read('licenses', file))) } };
+  }),
+];
+/** The row the page must show for a case on a backend. */
+const row = (c: Case, backend: string): string[] =>
+  c.m.error === undefined ? [c.file, backend, c.m.valid ? 'valid' : 'NOT valid', [...c.m.reasons].sort().join(' ')] : [c.file, backend, 'error', c.m.error];
 const available = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -43,18 +65,25 @@ const show = (file, backend, valid, reasons) => {
   tr.dataset.backend = backend;
   for (const text of [file, backend, valid ? 'valid' : 'NOT valid', reasons.join(' ')]) tr.appendChild(document.createElement('td')).textContent = text;
   rows.appendChild(tr);
+  return tr;
 };
 try {
   host.textContent = 'secure context: ' + isSecureContext + ', WebCrypto: ' + (typeof crypto?.subtle);
   const cases = await (await fetch('/cases.json')).json();
+  const input = (c) => (typeof c.license === 'string' ? c.license : new Uint8Array(c.license.bytes));
   for (const c of cases) {
     for (const backend of [undefined, 'purejs']) {
-      const v = await licensekit.verifyLicense(c.text, { key: c.key, now: new Date(c.now), ...c.options, backend });
-      show(c.file, v.backend, v.valid, [...v.reasons].sort());
+      try {
+        const v = await licensekit.verifyLicense(input(c), { key: c.key, now: new Date(c.now), ...c.options, backend });
+        show(c.file, v.backend, v.valid, [...v.reasons].sort());
+      } catch (e) {
+        const tr = show(c.file, backend ?? 'webcrypto', false, [e.code ?? String(e)]);
+        tr.cells[2].textContent = 'error';
+      }
     }
   }
   const on = cases.find((c) => c.file === 'valid.skm');
-  const batch = await licensekit.verifyLicenses(cases.map((c) => c.text).concat(['garbage']), { key: on.key, now: new Date(on.now), ...on.options });
+  const batch = await licensekit.verifyLicenses(cases.map(input).concat(['garbage']), { key: on.key, now: new Date(on.now), ...on.options });
   for (const [i, r] of batch.entries()) show('batch:' + i, r.ok ? r.verdict.backend : 'error', r.ok && r.verdict.valid, r.ok ? [...r.verdict.reasons].sort() : [r.error.code]);
   document.body.dataset.done = 'ok';
 } catch (e) {
@@ -63,11 +92,11 @@ try {
 </script></body></html>`;
 
 function serve(): Promise<Server> {
-  const cases = manifest.map((m) => ({ file: m.file, text: read('licenses', m.file), key: read('keys', m.key), now: m.now, options: m.options }));
+  const sent = cases.map((c) => ({ file: c.file, license: c.license, key: read('keys', c.m.key), now: c.m.now, options: c.m.options }));
   const routes: Record<string, [string, () => string]> = {
     '/': ['text/html; charset=utf-8', () => PAGE],
     '/licensekit.js': ['text/javascript; charset=utf-8', () => readFileSync(join(ROOT, 'dist', 'browser', 'index.js'), 'utf8')],
-    '/cases.json': ['application/json', () => JSON.stringify(cases)],
+    '/cases.json': ['application/json', () => JSON.stringify(sent)],
   };
   const server = createServer((req, res) => {
     const route = routes[new URL(req.url ?? '/', 'http://127.0.0.1').pathname];
@@ -105,7 +134,7 @@ describe.runIf(available || inCi)('dist/browser/index.js in headless Chromium', 
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  test('the page shows every fixture verdict the manifest expects, on WebCrypto and on pure JS, and a batch', async () => {
+  test('the page shows every fixture verdict (or typed error) the manifests expect, on WebCrypto and on pure JS, native text, bytes and binary included, and a batch', async () => {
     const page = await browser!.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -122,18 +151,17 @@ describe.runIf(available || inCi)('dist/browser/index.js in headless Chromium', 
     expect(problems).toEqual([]);
     expect(await page.textContent('#host')).toBe('secure context: true, WebCrypto: object');
     const shown = await page.$$eval('#rows tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
-    const expected = manifest.flatMap((m) =>
-      ['webcrypto', 'purejs'].map((backend) => [m.file, backend, m.valid ? 'valid' : 'NOT valid', [...m.reasons].sort().join(' ')]),
-    );
+    const expected = cases.flatMap((c) => ['webcrypto', 'purejs'].map((backend) => row(c, backend)));
+    expect(cases.filter((c) => c.file.startsWith('native/')).length).toBeGreaterThan(15);
     const onA = manifest.find((m) => m.file === 'valid.skm')!;
     const sameOptions = (m: FixtureExpectation): boolean => JSON.stringify([m.key, m.now, m.options]) === JSON.stringify([onA.key, onA.now, onA.options]);
     const batchRows = shown.slice(expected.length);
     expect(shown.slice(0, expected.length)).toEqual(expected);
-    expect(batchRows).toHaveLength(manifest.length + 1);
-    manifest.forEach((m, i) => {
-      if (sameOptions(m)) expect(batchRows[i], m.file).toEqual([`batch:${i}`, 'webcrypto', m.valid ? 'valid' : 'NOT valid', [...m.reasons].sort().join(' ')]);
+    expect(batchRows).toHaveLength(cases.length + 1);
+    cases.forEach((c, i) => {
+      if (sameOptions(c.m)) expect(batchRows[i], c.file).toEqual([`batch:${i}`, ...row(c, 'webcrypto').slice(1)]);
     });
-    expect(batchRows.at(-1)).toEqual([`batch:${manifest.length}`, 'error', 'NOT valid', 'ERR_INPUT_NOT_JSON']);
+    expect(batchRows.at(-1)).toEqual([`batch:${cases.length}`, 'error', 'NOT valid', 'ERR_INPUT_NOT_JSON']);
     expect(existsSync(SCREENSHOT)).toBe(true);
     await page.close();
   });
