@@ -8,8 +8,8 @@ import { readLimited, FileReadError } from './files.ts';
 import { CliExit, EXIT } from './io.ts';
 import { decodeUtf8 } from '../lib/bytes.ts';
 import { isLicenseKitError } from '../lib/errors.ts';
-import { MAX_KEY_INPUT_BYTES, importPublicKey } from '../keys/import.ts';
-import type { PublicKey } from '../keys/public-key.ts';
+import { MAX_KEY_INPUT_BYTES } from '../keys/import.ts';
+import { importKeyRing } from '../keys/ring.ts';
 
 /** What a key file's text looks like, in words, or `undefined` when it is none of the kinds recognised. */
 export function looksLike(text: string): string | undefined {
@@ -44,16 +44,22 @@ async function readKeyBytes(flag: string, path: string, expected: string): Promi
   }
 }
 
-const PUBLIC_EXPECTED = 'expected the vendor public key: <RSAKeyValue> XML, PEM or JWK';
+const PUBLIC_EXPECTED = 'expected the vendor public key (<RSAKeyValue> XML, PEM or JWK) or a JWK Set of keys';
 
-/** Reads and imports the public key `verify --key PATH` names, or exits 3 with a message naming the flag. */
-export async function readPublicKeyFlag(flag: string, path: string): Promise<PublicKey> {
+/**
+ * Reads the public key or key ring that `verify --key PATH` names, checks it
+ * imports (one key, or a JWK Set), and returns its text (or DER bytes) for
+ * the `key` option; exits 3 with a message naming the flag otherwise.
+ */
+export async function readPublicKeyFlag(flag: string, path: string): Promise<string | Uint8Array> {
   const bytes = await readKeyBytes(flag, path, PUBLIC_EXPECTED);
+  const text = bytes[0] === 0x30 ? null : decodeUtf8(bytes);
   try {
-    return importPublicKey(bytes);
+    importKeyRing(text ?? bytes);
+    return text ?? bytes;
   } catch (error) {
     if (!isLicenseKitError(error)) throw error;
-    const kind = looksLike(decodeUtf8(bytes) ?? '');
+    const kind = looksLike(text ?? '');
     const what = kind !== undefined && (kind.startsWith('a license') || kind.includes('JSON string')) ? `this is ${kind}, not a key` : `[${error.code}] ${error.message}`;
     throw new CliExit(EXIT.KEY, `--${flag} ${path}: ${what}; ${PUBLIC_EXPECTED}`);
   }

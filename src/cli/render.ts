@@ -28,7 +28,7 @@ export function boundedJson(value: unknown, maxDepth = MAX_JSON_DEPTH): unknown 
   const copy = (v: unknown, depth: number, key: string): unknown => {
     if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(key: string): unknown }).toJSON(key);
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+    if (typeof v === 'number') return Number.isFinite(v) ? (v === 0 ? 0 : v) : null; // -0 prints as 0, as JSON does
     if (typeof v === 'bigint') return v.toString();
     if (typeof v !== 'object') return undefined; // undefined, functions, symbols
     if (depth >= maxDepth) return DEPTH_MARKER;
@@ -60,6 +60,10 @@ export function verdictToJson(file: string, verdict: Verdict): Record<string, un
     file,
     valid: verdict.valid,
     reasons: verdict.reasons,
+    format: verdict.format,
+    algorithm: verdict.algorithm,
+    keyId: verdict.keyId,
+    licenseKeyId: verdict.licenseKeyId,
     license: licenseToJson(verdict.license),
     status: verdict.status,
     checks: verdict.checks,
@@ -76,8 +80,11 @@ export function renderVerdict(file: string, verdict: Verdict): string {
   const l = verdict.license;
   if (l) {
     const flags = Object.entries(l.features).filter(([, v]) => v === true).map(([k]) => k).join(' ') || 'none';
-    lines.push(`  license ${cellText(l.key ?? '?')} · product ${l.productId ?? '?'} · features ${flags} · status ${JSON.stringify(verdict.status)}`);
+    const named = l.entitlements.length > 0 ? ` · entitlements ${cellText(l.entitlements.join(', '))}` : '';
+    const status = verdict.status === null ? '' : ` · status ${JSON.stringify(verdict.status)}`;
+    lines.push(`  license ${cellText(l.key ?? '?')} · product ${cellText(l.product ?? '?')} · features ${flags}${cellText(named)}${status}`);
   }
-  lines.push(`  ${verdict.algorithm} ${verdict.keyBits}-bit key via ${verdict.backend}, evaluated at ${verdict.now.toISOString()}${verdict.warnings.length ? ` · warnings: ${verdict.warnings.join(', ')}` : ''}`);
+  const key = verdict.keyId === null ? '' : ` ${verdict.keyId}`;
+  lines.push(`  ${verdict.format} license, ${verdict.algorithm}, ${verdict.keyBits}-bit key${key} via ${verdict.backend}, evaluated at ${verdict.now.toISOString()}${verdict.warnings.length ? ` · warnings: ${verdict.warnings.join(', ')}` : ''}`);
   return lines.join('\n');
 }

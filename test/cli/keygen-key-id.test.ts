@@ -48,7 +48,7 @@ beforeAll(async () => {
 describe('keygen prints the key id', () => {
   test('the printed id is the RFC 7638 thumbprint of the public key written, in every file, and the JWK carries it as kid', async () => {
     const dir = join(tmp, 'pair');
-    const r = await run(['keygen', '--out', dir]);
+    const r = await run(['keygen', '--alg', 'rs256', '--out', dir]);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     const id = printedId(r.out);
@@ -68,7 +68,7 @@ describe('keygen prints the key id', () => {
 
   test('a public.jwk.json with its kid still verifies what the private key issues (the kid is an alias of itself)', async () => {
     const dir = join(tmp, 'roundtrip');
-    expect((await run(['keygen', '--out', dir])).code).toBe(0);
+    expect((await run(['keygen', '--alg', 'rs256', '--out', dir])).code).toBe(0);
     const out = join(tmp, 'roundtrip.skm');
     expect((await run(['issue', '--private-key', join(dir, 'private.jwk.json'), '--product-id', '5', '--days', '3', '--out', out])).code).toBe(0);
     const verified = await run(['verify', out, '--key', join(dir, 'public.jwk.json'), '--json']);
@@ -78,13 +78,13 @@ describe('keygen prints the key id', () => {
 
   test('--force prints the new key’s id; a refused overwrite prints none and keeps the files', async () => {
     const dir = join(tmp, 'rotate');
-    const first = await run(['keygen', '--out', dir]);
+    const first = await run(['keygen', '--alg', 'rs256', '--out', dir]);
     const before = readFileSync(join(dir, 'public.jwk.json'), 'utf8');
-    const refused = await run(['keygen', '--out', dir]);
+    const refused = await run(['keygen', '--alg', 'rs256', '--out', dir]);
     expect(refused.code).toBe(2);
     expect(refused.out).not.toContain('key id');
     expect(readFileSync(join(dir, 'public.jwk.json'), 'utf8')).toBe(before);
-    const forced = await run(['keygen', '--out', dir, '--force', '--bits', '3072']);
+    const forced = await run(['keygen', '--alg', 'rs256', '--out', dir, '--force', '--bits', '3072']);
     expect(forced.code).toBe(0);
     const id = printedId(forced.out);
     expect(id).not.toBe(printedId(first.out));

@@ -192,16 +192,16 @@ describe('item 14: keygen never replaces or follows what is there', () => {
 
   test('an existing key pair is kept without --force and replaced with it (mode 0600)', async () => {
     const dir = join(tmp, 'vendor-existing');
-    expect((await run(['keygen', '--out', dir])).code).toBe(0);
+    expect((await run(['keygen', '--alg', 'rs256', '--out', dir])).code).toBe(0);
     const before = KEYGEN_FILES.map((f) => readFileSync(join(dir, f), 'utf8'));
     chmodSync(join(dir, 'private.jwk.json'), 0o644); // an old file's loose mode must not survive
-    const refused = await run(['keygen', '--out', dir]);
+    const refused = await run(['keygen', '--alg', 'rs256', '--out', dir]);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('refusing to overwrite');
     expect(refused.err).toContain('--force');
     noTrace(refused);
     expect(KEYGEN_FILES.map((f) => readFileSync(join(dir, f), 'utf8'))).toEqual(before);
-    const forced = await run(['keygen', '--out', dir, '--force']);
+    const forced = await run(['keygen', '--alg', 'rs256', '--out', dir, '--force']);
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, 'private.jwk.json'), 'utf8')).not.toBe(before[0]);
     expect(mode(join(dir, 'private.jwk.json'))).toBe(0o600);
@@ -213,10 +213,10 @@ describe('item 14: keygen never replaces or follows what is there', () => {
     const target = file('planted-target.txt', 'not yours\n');
     chmodSync(target, 0o644);
     symlinkSync(target, join(dir, 'private.jwk.json'));
-    const refused = await run(['keygen', '--out', dir]);
+    const refused = await run(['keygen', '--alg', 'rs256', '--out', dir]);
     expect(refused.code).toBe(2);
     expect(readlinkSync(join(dir, 'private.jwk.json'))).toBe(target);
-    const forced = await run(['keygen', '--out', dir, '--force']);
+    const forced = await run(['keygen', '--alg', 'rs256', '--out', dir, '--force']);
     expect(forced.code).toBe(0);
     expect(readFileSync(target, 'utf8')).toBe('not yours\n');
     expect(mode(target)).toBe(0o644);
@@ -229,7 +229,7 @@ describe('item 14: keygen never replaces or follows what is there', () => {
     mkdirSync(dir);
     const target = join(tmp, 'dangling-target.json');
     symlinkSync(target, join(dir, 'public.xml'));
-    const r = await run(['keygen', '--out', dir]);
+    const r = await run(['keygen', '--alg', 'rs256', '--out', dir]);
     expect(r.code).toBe(2);
     expect(() => statSync(target)).toThrow();
   });
@@ -239,7 +239,7 @@ describe('item 14: keygen never replaces or follows what is there', () => {
     [join(tmp, 'a-file.txt/sub'), 'not a directory'],
   ])('--out %s: exit 2 with a message, not an internal error', async (out, message) => {
     file('a-file.txt', 'x');
-    const r = await run(['keygen', '--out', out]);
+    const r = await run(['keygen', '--alg', 'rs256', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
     noTrace(r);
@@ -248,12 +248,12 @@ describe('item 14: keygen never replaces or follows what is there', () => {
 
 describe('item 15: usage messages name the flag, the problem and what is expected', () => {
   test.each([
-    [['keygen', '--out', join(tmp, 'k15'), '--frce'], /unknown option --frce; did you mean --force\?/, /place it at the end/],
+    [['keygen', '--alg', 'rs256', '--out', join(tmp, 'k15'), '--frce'], /unknown option --frce; did you mean --force\?/, /place it at the end/],
     [['verify', lic('valid.skm'), ...XML, '--jsn'], /unknown option --jsn; did you mean --json\?/, /place it at the end/],
     [['issue', '--private-key', key('vendor-rsa2048.private.jwk.json'), '--product-id', '1', '--days', '-1'], /--days must be a whole number >= 0, got "-1"/, /ambiguous/],
     [['verify', lic('valid.skm'), '--key', '--json'], /--key KEYFILE: the value is missing before --json/, /ambiguous/],
     [['verify', lic('valid.skm'), ...XML, '--json=yes'], /--json takes no value/, /does not take an argument/],
-    [['verify', lic('valid.skm'), ...XML, '--key', key('other-rsa2048.public.xml')], /--key was given twice/, /internal error/],
+    [['verify', lic('valid.skm'), ...XML, ...NOW, '--now', '2026-07-01T00:00:00Z'], /--now was given twice/, /internal error/],
     [['verfy', lic('valid.skm')], /unknown command "verfy"; did you mean "verify"\?/, /Usage:/],
     [['constructor'], /unknown command "constructor"/, /internal error/],
   ])('%j: exit 2', async (argv, message, leak) => {
@@ -309,7 +309,7 @@ describe('item 16: one product salt flag and one default for fingerprint, issue 
   };
   const dir = join(tmp, 'vendor-salt');
   beforeAll(async () => {
-    expect((await run(['keygen', '--out', dir])).code).toBe(0);
+    expect((await run(['keygen', '--alg', 'rs256', '--out', dir])).code).toBe(0);
   }, 60_000);
   const privateKey = (): string => join(dir, 'private.jwk.json');
 

@@ -51,6 +51,11 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
   const l = inspection.license;
   io.stdout(`${terminalSafe(file)}: ${cellText(inspection.format)} (${cellText(inspection.form)}), ${cellText(inspection.algorithm)}, signature ${inspection.signatureBytes} bytes — NOT VERIFIED`);
   if (inspection.keyId !== null) io.stdout(`key id ${cellText(inspection.keyId)}`);
+  // The format's headers (a native license's COSE protected and unprotected headers) and, by name, its claims as signed.
+  const env = inspection.envelope;
+  for (const [name, label] of [['protectedHeader', 'COSE protected header'], ['unprotectedHeader', 'COSE unprotected header (not signed, never trusted)'], ['claims', 'claims']] as const) {
+    if (Object.hasOwn(env, name)) io.stdout(`${label}: ${cellText(env[name])}`);
+  }
   const rows = Object.entries(l)
     .filter(([k]) => k !== 'claims' && k !== 'format')
     .map(([k, v]) => [cellText(k), cellText(v)]);

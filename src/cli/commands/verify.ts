@@ -21,7 +21,10 @@ export const VERIFY_HELP = `licensekit verify FILE... --key KEYFILE [options]
 
 Verifies license files offline and reports every check.
 
-  --key KEYFILE              vendor public key: <RSAKeyValue> XML, PEM or JWK (required)
+  --key KEYFILE              vendor public key: <RSAKeyValue> XML, PEM or JWK, or a JWK Set of
+                             keys (required; repeat it for a key ring). A license naming a key id
+                             is checked with that key (an id no key has: exit 3); the verdict
+                             says which key verified it
   --now ISO-8601             evaluate at this time instead of the clock
   --clock-tolerance SECONDS  tolerance for every time comparison (default 0)
   --machine-code CODE|auto   require this machine; "auto" = this machine's code under the product
@@ -47,7 +50,7 @@ Exit status: 0 all valid, 1 any not valid, 2 unreadable input or bad usage, 3 ke
 /** Runs `licensekit verify`. */
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
-    key: { type: 'string', value: 'KEYFILE' },
+    key: { type: 'string', multiple: true, value: 'KEYFILE' },
     now: { type: 'string', value: 'ISO-8601' },
     'clock-tolerance': { type: 'string', value: 'SECONDS' },
     'machine-code': { type: 'string', value: 'CODE|auto' },
@@ -68,7 +71,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     return EXIT.OK;
   }
   if (positionals.length === 0) throw new CliExit(EXIT.USAGE, 'verify needs at least one FILE (see licensekit verify --help)');
-  if (!values.key) throw new CliExit(EXIT.USAGE, 'verify needs --key KEYFILE (the vendor public key)');
+  if (!values.key || values.key.length === 0) throw new CliExit(EXIT.USAGE, 'verify needs --key KEYFILE (the vendor public key)');
   const backend = values.backend as BackendName | undefined;
   if (backend !== undefined && !['node', 'webcrypto', 'purejs', 'forge'].includes(backend)) {
     throw new CliExit(EXIT.USAGE, `--backend must be node, webcrypto, purejs or forge, got "${backend}"`);
@@ -83,7 +86,9 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const now = dateFlag('now', values.now) ?? new Date();
   productSalt(values.product, productId); // a bad salt is a usage error even without --machine-code auto
 
-  const key = await readPublicKeyFlag('key', values.key);
+  // One --key: that key, or a JWK Set (a key ring); several: a ring of them, in order.
+  const keys = await Promise.all(values.key.map((path) => readPublicKeyFlag('key', path)));
+  const key = keys.length === 1 ? keys[0]! : keys;
   const machineCode = await resolveMachineCodeFlag(values['machine-code'], values.product, productId, io);
 
   const options: VerifyOptions = {
@@ -123,7 +128,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       io.stdout(values.json ? JSON.stringify(verdictToJson(file, verdict)) : renderVerdict(file, verdict));
       if (!verdict.valid && exit === EXIT.OK) exit = EXIT.INVALID;
     } catch (error) {
-      if (error instanceof KeyError) throw new CliExit(EXIT.KEY, `${file}: ${error.message}`);
+      if (error instanceof KeyError) throw new CliExit(EXIT.KEY, `${file}: [${error.code}] ${error.message}`);
       if (!isLicenseKitError(error)) throw error;
       const { code, message } = error;
       io.stdout(values.json ? JSON.stringify({ file, error: { code, message } }) : terminalSafe(`${file}: UNREADABLE [${code}] ${message}`));
