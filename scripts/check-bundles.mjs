@@ -2,14 +2,18 @@
 // dist/licensekit.iife.js) and the declarations in dist/types. Run by
 // `npm run build`; exits 1 with one line per problem.
 //
-// 1. Text: no `node:` import, no `require(`, nothing from systeminformation or
-//    node-forge, and every mention of a host global (TextEncoder, TextDecoder,
+// 1. Text: no `node:` import, no `require(`, nothing from systeminformation,
+//    node-forge or cbor-x (only the issuer encodes CBOR; verification has its
+//    own strict decoder), and every mention of a host global (TextEncoder, TextDecoder,
 //    atob, btoa, Buffer, crypto, process) is a property access or follows a
 //    `typeof` test of the same name.
 // 2. esbuild metafiles (dist/meta): no input from node-forge,
-//    systeminformation, src/fingerprint or the node backend; no external import.
+//    systeminformation, cbor-x, src/fingerprint, src/issuer, the native
+//    issuer (src/formats/native/issue.ts) or the node backend; no external import.
+// 2b. Size: each of them at most 40 KiB gzipped (zlib level 9, as
+//    bench/bundles.ts measures), CBOR decoder and pure-JS crypto included.
 // 3. The proof: both bundles verify an intact and a tampered fixture license
-//    in QuickJS, which has no TextEncoder, atob, crypto, Buffer or process.
+//    of each format (a native one as armoured text and as binary bytes) in QuickJS, which has no TextEncoder, atob, crypto, Buffer or process.
 // 4. Every relative import in dist/types/**/*.d.ts and *.d.cts names a file
 //    that exists.
 // 5. The Node entry (dist/meta/node.json): what `import 'licensekit'` loads
@@ -19,12 +23,26 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { getQuickJS } from 'quickjs-emscripten';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = (p) => join(root, p);
 const BUNDLES = { browser: 'dist/browser/index.js', iife: 'dist/licensekit.iife.js' };
 const HOST_GLOBALS = ['TextEncoder', 'TextDecoder', 'atob', 'btoa', 'Buffer', 'crypto', 'process'];
+/** The most a browser or IIFE bundle may weigh, gzipped (zlib level 9): 40 KiB. */
+export const MAX_GZIPPED_BYTES = 40 * 1024;
+
+/** A bundle's gzipped size in bytes, measured as bench/bundles.ts does (zlib level 9). */
+export function gzippedSize(code) {
+  return gzipSync(typeof code === 'string' ? Buffer.from(code) : code, { level: 9 }).length;
+}
+
+/** Problems with a bundle's size: more than `limit` bytes gzipped. */
+export function checkSize(code, limit = MAX_GZIPPED_BYTES) {
+  const gzipped = gzippedSize(code);
+  return gzipped > limit ? [`is ${gzipped} bytes gzipped, above the limit of ${limit} (${(limit / 1024).toFixed(0)} KiB)`] : [];
+}
 
 /** Blanks string and template literal contents (approximately: enough for minified esbuild output). */
 function withoutStrings(code) {
@@ -37,6 +55,8 @@ export function scanBundle(code) {
   if (/["'`]node:/.test(code)) problems.push('imports a node: module');
   if (/systeminformation/.test(code)) problems.push('contains systeminformation');
   if (/node-forge|forgeBackend|\bforge\.(pki|md|util|asn1)\b/.test(code)) problems.push('contains node-forge');
+  // cbor-x's option names survive minification (the issuer's encoder sets them): the verify path never carries it.
+  if (/cbor-x|cbor-extract|\buseRecords\b|\bmapsAsObjects\b|\bstructuredClone\s*:/.test(code)) problems.push('contains cbor-x (only the issuer may import it)');
   const bare = withoutStrings(code);
   if (/(?<![\w$.])require\s*\(/.test(bare)) problems.push('calls require(');
   for (const name of HOST_GLOBALS) {
@@ -53,10 +73,14 @@ export function scanBundle(code) {
 function scanMetafile(name) {
   const path = at(`dist/meta/${name}.json`);
   if (!existsSync(path)) return [`dist/meta/${name}.json is missing (run npm run build)`];
-  const meta = JSON.parse(readFileSync(path, 'utf8'));
+  return scanBundleMetafile(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/** Problems with a browser or IIFE bundle's esbuild metafile: inputs that belong to Node or to the vendor side, and run-time imports. */
+export function scanBundleMetafile(meta) {
   const problems = [];
   for (const input of Object.keys(meta.inputs)) {
-    if (/node_modules\/(node-forge|systeminformation)\/|src\/fingerprint\/|src\/backends\/(node|forge)\.ts/.test(input)) problems.push(`bundles ${input}`);
+    if (/node_modules\/(node-forge|systeminformation|cbor-x|cbor-extract)\/|src\/fingerprint\/|src\/issuer\/|src\/formats\/native\/issue\.ts|src\/backends\/(node|forge)\.ts/.test(input)) problems.push(`bundles ${input}`);
   }
   for (const output of Object.values(meta.outputs)) {
     for (const imp of output.imports ?? []) if (imp.external) problems.push(`imports ${imp.path} at run time`);
@@ -116,7 +140,7 @@ export async function verifyInQuickJS(kind, code, cases) {
         const cases = ${JSON.stringify(cases)};
         const verdicts = [];
         for (const c of cases) {
-          const v = await licensekit.verifyLicense(c.text, { key: c.key, now: new Date(c.now), ...c.options });
+          const v = await licensekit.verifyLicense(c.bytes ? new Uint8Array(c.bytes) : c.text, { key: c.key, now: new Date(c.now), ...c.options });
           verdicts.push({ valid: v.valid, reasons: v.reasons, backend: v.backend });
         }
         return JSON.stringify({ host, verdicts });
@@ -140,12 +164,13 @@ export async function verifyInQuickJS(kind, code, cases) {
   }
 }
 
-/** The fixture cases every check uses: the intact license and its tampered copy. */
+/** The fixture cases every check uses: intact licenses and tampered copies, Cryptolens and native (binary ones as `bytes`). */
 export function smokeCases() {
-  const manifest = JSON.parse(readFileSync(at('fixtures/licenses/manifest.json'), 'utf8'));
-  return ['valid.skm', 'tampered-expires.skm'].map((file) => {
+  const manifest = ['fixtures/licenses/manifest.json', 'fixtures/licenses/native/manifest.json'].flatMap((m) => JSON.parse(readFileSync(at(m), 'utf8')));
+  return ['valid.skm', 'tampered-expires.skm', 'native/valid.lic', 'native/tampered.lic', 'native/valid-binary.lic', 'native/tampered-binary.lic'].map((file) => {
     const m = manifest.find((e) => e.file === file);
-    return { file, text: readFileSync(at(`fixtures/licenses/${file}`), 'utf8'), key: readFileSync(at(`fixtures/keys/${m.key}`), 'utf8'), now: m.now, options: m.options, valid: m.valid, reasons: m.reasons };
+    const content = m.binary ? { bytes: Array.from(readFileSync(at(`fixtures/licenses/${file}`))) } : { text: readFileSync(at(`fixtures/licenses/${file}`), 'utf8') };
+    return { file, ...content, key: readFileSync(at(`fixtures/keys/${m.key}`), 'utf8'), now: m.now, options: m.options, valid: m.valid, reasons: m.reasons };
   });
 }
 
@@ -173,7 +198,7 @@ async function main() {
       continue;
     }
     const code = readFileSync(at(file), 'utf8');
-    for (const p of [...scanBundle(code), ...scanMetafile(kind)]) problems.push(`${file}: ${p}`);
+    for (const p of [...scanBundle(code), ...scanMetafile(kind), ...checkSize(code)]) problems.push(`${file}: ${p}`);
     try {
       const out = await verifyInQuickJS(kind, code, cases);
       if (out.host.some((t) => t !== 'undefined')) problems.push(`${file}: the QuickJS host was not bare (${out.host.join(', ')})`);
@@ -193,7 +218,8 @@ async function main() {
     for (const p of problems) console.error(`[check-bundles] ${p}`);
     process.exit(1);
   }
-  console.log(`[check-bundles] ok: ${Object.values(BUNDLES).join(', ')} verify in bare QuickJS; dist/types imports resolve; dist/node/index.js loads no node-forge or worker pool at import`);
+  const sizes = Object.values(BUNDLES).map((file) => `${file} ${(gzippedSize(readFileSync(at(file))) / 1024).toFixed(1)} KiB gzipped`);
+  console.log(`[check-bundles] ok: ${Object.values(BUNDLES).join(', ')} verify in bare QuickJS, hold no cbor-x and stay within ${MAX_GZIPPED_BYTES / 1024} KiB gzipped (${sizes.join(', ')}); dist/types imports resolve; dist/node/index.js loads no node-forge or worker pool at import`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

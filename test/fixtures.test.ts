@@ -25,13 +25,6 @@ function caught(error: unknown): Outcome {
   if (!isLicenseKitError(error)) throw error;
   return { error: error.code };
 }
-function syncOutcome(run: () => Verdict): Outcome {
-  try {
-    return outcomeOf(run());
-  } catch (error) {
-    return caught(error);
-  }
-}
 const asyncOutcome = (run: () => Promise<Verdict>): Promise<Outcome> => run().then(outcomeOf, caught);
 
 describe('golden fixtures', () => {
