@@ -87,7 +87,7 @@ describe('--machine-code auto and the demo with only the CPU readable', () => {
   test('issue with an explicit machine code still works', async () => {
     const r = await cli('issue', '--private-key', key('vendor-rsa2048.private.jwk.json'), '--product-id', '77', '--machine-code', 'MACHINE-A');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('licenseKey');
+    expect(r.out).toContain('-----BEGIN LICENSEKIT LICENSE-----');
   });
 
   test('demo exits with 2 saying the license cannot be bound to this machine', async () => {
