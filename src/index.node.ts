@@ -18,6 +18,8 @@ import { purejsBackend } from './backends/purejs/index.ts';
 import { webcryptoBackend } from './backends/webcrypto.ts';
 import { isSignatureAlgorithm } from './lib/algorithms.ts';
 import { BackendError } from './lib/errors.ts';
+import { createHash } from 'node:crypto';
+import { useSha256 } from './keys/thumbprint.ts';
 import { createVerifyApi } from './verify.ts';
 
 export * from './exports.ts';
@@ -54,6 +56,8 @@ const forgeByName: SignatureBackend = {
   supports: isSignatureAlgorithm,
   verify: async (algorithm, key, data, signature) => (await loadForge()).verify(algorithm, key, data, signature),
 };
+
+useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
 
 // node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.
 const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeByName]);
