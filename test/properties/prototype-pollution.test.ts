@@ -15,11 +15,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { inspectLicense, isLicenseKitError, verifyLicense, verifyLicenses, verifyLicenseSync, type VerifyOptions } from '../../src/index.node.ts';
 import { resolveEvaluation } from '../../src/rules/options.ts';
-import { FIXTURES_DIR, type FixtureExpectation } from '../../scripts/make-fixtures.ts';
+import { FIXTURES_DIR, readFixtureLicense, readManifests } from '../../scripts/make-fixtures.ts';
 import { signPayload, VENDOR } from '../support/issue.ts';
 
 const read = (...p: string[]): string => readFileSync(join(FIXTURES_DIR, ...p), 'utf8');
-const manifest = JSON.parse(read('licenses', 'manifest.json')) as FixtureExpectation[];
+/** Every golden fixture: Cryptolens and native (binary ones as bytes). */
+const manifest = readManifests();
 const NOW = new Date('2026-06-01T00:00:00Z');
 const yes = (): boolean => true;
 const yesAsync = async (): Promise<boolean> => true;
@@ -47,6 +48,11 @@ const HARM: Record<string, unknown> = {
   d: 'AQAB', kty: 'RSA', n: 'AQAB', e: 'AQAB', crv: 'Ed25519', x: 'AQAB', use: 'enc', alg: 'HS256',
   // An inherited array element (`[]` in a feature template).
   0: 'Secret',
+  // Key rings and JWK Sets (a JWK's exp retires its key, its kid names it).
+  keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'kgdxqq3eF-hqcxQWQykNgzN62H8hO0t7KOUCTYmP7Wg' }], notAfter: 0, exp: 0, kid: 'evil-kid',
+  // Native claims by their names (the claims themselves are a Map keyed by integers).
+  entitlements: ['Enterprise'], blocked: true, issuer: 'evil', notBefore: 4_102_444_800, maxMachines: 0, machines: ['MACHINE-Z'], fingerprint: 'x',
+  floatingLease: 1, maxOfflineAge: 1, cti: 'AA==', sub: 'KEY', aud: '999', iss: 'evil', nbf: 4_102_444_800, iat: 0, form: 'binary',
 };
 for (const name of Object.keys(HARM)) {
   const lower = name[0]!.toLowerCase() + name.slice(1);
@@ -79,13 +85,13 @@ const snapshot = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 interface Case {
   readonly name: string;
-  readonly text: string;
+  readonly text: string | Uint8Array;
   readonly options: VerifyOptions;
 }
 const cases: Case[] = [];
 
 beforeAll(async () => {
-  for (const m of manifest) cases.push({ name: m.file, text: read('licenses', m.file), options: { key: read('keys', m.key), now: new Date(m.now), ...(m.options as object) } });
+  for (const m of manifest) cases.push({ name: m.file, text: readFixtureLicense(m), options: { key: read('keys', m.key), now: new Date(m.now), ...(m.options as object) } });
   const ON_Z = { key: VENDOR.publicXml, now: NOW, machineCode: 'MACHINE-Z' };
   // A node-locked license that names no MaxNoOfMachines, Block, flags, AllowedMachines or data objects: pollution could supply each.
   const sparse = await signPayload({ ProductId: 1001, ID: 1, Key: 'K', Created: 1_767_225_600, Expires: 1_798_761_600, SignDate: 1_768_435_200, ActivatedMachines: [{ Mid: 'MACHINE-A' }] });
