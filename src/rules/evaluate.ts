@@ -99,12 +99,16 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation, chec
   const required = opts.requireFeatures;
   if (required.length > 0) {
     const resolved = opts.features;
-    const missing = required.filter((_, i) => !grantsFeature(license, resolved[i]!, entitlements));
-    checks.push(
-      missing.length === 0
-        ? check('features', true, undefined, `has ${required.map(featureLabel).join(', ')}`)
-        : check('features', false, 'FEATURE_MISSING', `missing ${missing.map(featureLabel).join(', ')}`),
-    );
+    // Both details in one pass: every requirement ("has …") and the missing ones ("missing …"), comma-separated.
+    let all = '';
+    let missing = '';
+    let missed = 0;
+    for (let i = 0; i < required.length; i++) {
+      const label = featureLabel(required[i]!);
+      all = i === 0 ? label : `${all}, ${label}`;
+      if (!grantsFeature(license, resolved[i]!, entitlements)) missing = missed++ === 0 ? label : `${missing}, ${label}`;
+    }
+    checks.push(missed === 0 ? check('features', true, undefined, `has ${all}`) : check('features', false, 'FEATURE_MISSING', `missing ${missing}`));
   }
 
   const productId = opts.productId;

@@ -1,5 +1,6 @@
 /** The rules, one by one and together, and the cheap questions of a VerifiedLicense. */
 import { beforeAll, describe, expect, test } from 'vitest';
+import { fc, test as prop } from '@fast-check/vitest';
 import { VerifiedLicense, cryptolensClaims, verifyLicenseSync, type Verdict, type VerifyOptions } from '../../src/index.node.ts';
 import { issue, signPayload, VENDOR } from '../support/issue.ts';
 import { signCryptolensPayload } from '../../src/issuer/cryptolens.ts';
@@ -173,5 +174,19 @@ describe('VerifiedLicense integrity', () => {
       (license as { block: boolean | null }).block = true;
     }).toThrow(TypeError);
     expect(license.block).toBe(false);
+  });
+});
+
+describe('the features detail', () => {
+  const REQUIREMENTS = [1, 2, 5, 8, 'F1', 'f2', 'Export', 'Modules', 'Modules.Render', 'Modules.Nope', 'Cloud'] as const;
+  prop.prop([fc.array(fc.constantFrom(...REQUIREMENTS), { minLength: 1, maxLength: 6 })])('lists every requirement when all are granted, else exactly the missing ones, in order', (required) => {
+    const verdict = check(base, { requireFeatures: [...required] });
+    const license = verdict.license!;
+    const label = (r: string | number): string => (typeof r === 'number' ? `F${r}` : r);
+    const missing = required.filter((r) => !license.hasFeature(r));
+    const features = verdict.checks.find((c) => c.check === 'features')!;
+    expect(features).toEqual(
+      missing.length === 0 ? { check: 'features', ok: true, detail: `has ${required.map(label).join(', ')}` } : { check: 'features', ok: false, reason: 'FEATURE_MISSING', detail: `missing ${missing.map(label).join(', ')}` },
+    );
   });
 });

@@ -66,6 +66,8 @@ class Shape {
    */
   lastKeys: readonly string[] = [];
   lastSlots: readonly number[] = [];
+  /** True when `lastKeys` are exactly `names`, in order: `Object.values` is then the slots as they are. */
+  lastInOrder = false;
   constructor(readonly names: readonly string[]) {
     this.slots = new Map(names.map((n, i) => [n, i]));
     this.lower = names.map((n) => n.toLowerCase()); // the names are ASCII literals
@@ -98,9 +100,12 @@ class Fields {
     if (sameKeys(keys, shape.lastKeys)) {
       const own = Object.values(object) as Json[];
       if (own.length === keys.length) {
-        values = shape.empty.slice() as (Json | undefined)[];
-        const slots = shape.lastSlots;
-        for (let i = 0; i < own.length; i++) values[slots[i]!] = own[i];
+        if (shape.lastInOrder) values = own;
+        else {
+          values = shape.empty.slice() as (Json | undefined)[];
+          const slots = shape.lastSlots;
+          for (let i = 0; i < own.length; i++) values[slots[i]!] = own[i];
+        }
       }
     }
     let exact = true;
@@ -120,6 +125,7 @@ class Fields {
       if (exact) {
         shape.lastKeys = keys;
         shape.lastSlots = slots;
+        shape.lastInOrder = sameKeys(keys, shape.names);
       } else {
         const index = lowerKeyIndex(object, this.label(), fail);
         for (let i = 0; i < shape.lower.length; i++) {

@@ -29,11 +29,12 @@ export function computeStatus(license: License, product: ResolvedProduct, nowMs:
   const expired = timeLimited && isExpiredAt(expiresMs, nowMs, toleranceMs);
   const blocked = license.block === true;
   const trialFlag = product.trialFeature;
-  return Object.freeze({
+  // Plain data, fresh for each verdict like its checks (nothing else holds it, so freezing would protect nothing).
+  return {
     IsValid: !expired && !blocked,
     ReasonForInvalidity: blocked ? 2 : expired ? 1 : 0,
     Trial: trialFlag !== undefined && license.features[`F${trialFlag}` as FeatureFlag] === true,
     TimeLimited: timeLimited,
     TimeLeft: timeLimited && expiresMs !== null && !expired ? Math.max(0, Math.floor((expiresMs - nowMs) / 86_400_000)) : 0,
-  });
+  };
 }
