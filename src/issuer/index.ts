@@ -9,6 +9,7 @@ import { importJwk } from '../keys/jwk.ts';
 import { exportPem, exportRsaKeyValueXml } from '../keys/export.ts';
 import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
+import { randomLicenseKey } from './cryptolens.ts';
 import { signNativeLicense, type IssuedNativeLicense, type NativeIssueOptions as RawNativeIssueOptions, type NativeLicenseClaims } from '../formats/native/issue.ts';
 
 export { buildCryptolensPayload, issueCryptolensLicense, randomLicenseKey, signCryptolensPayload, type IssueOptions, type LicenseClaims, type MachineClaim } from './cryptolens.ts';
@@ -28,7 +29,7 @@ export type NativeIssueOptions = Omit<RawNativeIssueOptions, 'backend'> & { read
  * const { text } = await issueNativeLicense({ product: 'acme-cad', expires: new Date('2027-01-01'), features: [1] }, { privateJwk });
  */
 export function issueNativeLicense(claims: NativeLicenseClaims, options: NativeIssueOptions): Promise<IssuedNativeLicense> {
-  return signNativeLicense(claims, { ...options, backend: options?.backend ?? nodeBackend });
+  return signNativeLicense(claims?.key === undefined ? { ...claims, key: randomLicenseKey() } : claims, { ...options, backend: options?.backend ?? nodeBackend });
 }
 
 /** A generated key pair with the public key in every shipped form. */

@@ -22,7 +22,7 @@ import { COSE_ALGORITHM_IDS, COSE_SIGN1_TAG, sigStructure } from './cose.ts';
 export interface NativeLicenseClaims {
   /** The product (the CWT audience): digits for a numeric product id, or any text. */
   readonly product: string | number;
-  /** The license key (the CWT subject); a random `XXXXX-XXXXX-XXXXX-XXXXX` when omitted. */
+  /** The license key (the CWT subject); `issueNativeLicense` draws a random `XXXXX-XXXXX-XXXXX-XXXXX` when omitted. */
   readonly key?: string;
   /** The license id (CWT `cti`), 1–64 bytes; 16 random bytes when omitted. */
   readonly id?: Uint8Array;
@@ -125,20 +125,12 @@ function deterministic(entries: Array<[number | string, unknown]>): Map<number |
   return new Map(keyed.map(({ e }) => e));
 }
 
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-
 function randomBytes(n: number): Uint8Array {
   const random = globalThis.crypto;
   if (typeof random?.getRandomValues !== 'function') throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'no CSPRNG (crypto.getRandomValues)');
   return random.getRandomValues(new Uint8Array(n));
 }
 
-/** A random `XXXXX-XXXXX-XXXXX-XXXXX` key, letters by rejection sampling (no modulo bias). */
-function randomKey(): string {
-  const out: string[] = [];
-  while (out.length < 20) for (const b of randomBytes(32)) if (b < 234 && out.length < 20) out.push(LETTERS[b % 26]!);
-  return [0, 5, 10, 15].map((i) => out.slice(i, i + 5).join('')).join('-');
-}
 
 /** Builds the claims set (a Map in deterministic key order) from the claims. */
 export function buildNativeClaims(claims: NativeLicenseClaims, signedAt: Date): Map<number | string, unknown> {
@@ -150,11 +142,11 @@ export function buildNativeClaims(claims: NativeLicenseClaims, signedAt: Date): 
   const product = claims.product;
   if (!(typeof product === 'string' ? product.length > 0 : Number.isSafeInteger(product) && product >= 0)) bad('product', 'a non-empty string or a whole number');
   const iat = seconds(signedAt, 'now');
-  if (claims.key !== undefined && (typeof claims.key !== 'string' || claims.key.length === 0)) bad('key', 'a non-empty string');
+  if (typeof claims.key !== 'string' || claims.key.length === 0) bad('key', 'a non-empty string');
   if (claims.id !== undefined && (!(claims.id instanceof Uint8Array) || claims.id.length === 0 || claims.id.length > 64)) bad('id', '1 to 64 bytes');
   if (!Object.hasOwn(claims, 'expires')) bad('expires', 'a Date, or null for a perpetual license');
   put('iss', claims.issuer === undefined ? undefined : typeof claims.issuer === 'string' && claims.issuer !== '' ? claims.issuer : bad('issuer', 'a non-empty string'));
-  put('sub', claims.key ?? randomKey());
+  put('sub', claims.key);
   put('aud', String(product));
   put('exp', claims.expires === null ? undefined : seconds(claims.expires, 'expires'));
   put('nbf', claims.notBefore === undefined ? undefined : seconds(claims.notBefore, 'notBefore'));
