@@ -61,13 +61,16 @@ function isMap(value: CborValue): value is CborMap {
   return value instanceof Map;
 }
 
-/** The CBOR head of a byte string of `length` bytes. */
-function bstrHead(length: number): Uint8Array {
-  if (length < 24) return Uint8Array.of(0x40 | length);
-  if (length < 0x100) return Uint8Array.of(0x58, length);
-  if (length < 0x10000) return Uint8Array.of(0x59, length >> 8, length & 0xff);
-  return Uint8Array.of(0x5a, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
+/** The CBOR head of an item of major type `major` whose argument is `length` (shortest form, below 2^32). */
+export function cborHead(major: number, length: number): Uint8Array {
+  const m = major << 5;
+  if (length < 24) return Uint8Array.of(m | length);
+  if (length < 0x100) return Uint8Array.of(m | 24, length);
+  if (length < 0x10000) return Uint8Array.of(m | 25, length >> 8, length & 0xff);
+  return Uint8Array.of(m | 26, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
 }
+
+const bstrHead = (length: number): Uint8Array => cborHead(2, length);
 
 const SIGNATURE1_PREFIX = Uint8Array.of(0x84, 0x6a, ...Array.from('Signature1', (c) => c.charCodeAt(0)));
 

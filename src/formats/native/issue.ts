@@ -16,7 +16,7 @@ import { BackendError, OptionError } from '../../lib/errors.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import { armor } from './armor.ts';
 import { NATIVE_CLAIMS, type ClaimName } from './claims.ts';
-import { COSE_ALGORITHM_IDS, COSE_SIGN1_TAG, sigStructure } from './cose.ts';
+import { COSE_ALGORITHM_IDS, COSE_SIGN1_TAG, cborHead, sigStructure } from './cose.ts';
 
 /** The claims of a native license to issue. */
 export interface NativeLicenseClaims {
@@ -190,13 +190,6 @@ export function buildNativeClaims(claims: NativeLicenseClaims, signedAt: Date): 
   return deterministic(entries);
 }
 
-function head(major: number, length: number): Uint8Array {
-  if (length < 24) return Uint8Array.of((major << 5) | length);
-  if (length < 0x100) return Uint8Array.of((major << 5) | 24, length);
-  if (length < 0x10000) return Uint8Array.of((major << 5) | 25, length >> 8, length & 0xff);
-  return Uint8Array.of((major << 5) | 26, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
-}
-
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -242,14 +235,14 @@ export async function signNativeLicense(claims: NativeLicenseClaims, options: Na
   const payload = Uint8Array.from(encoder.encode(buildNativeClaims(claims, now)));
   const signature = await sign(algorithm, privateJwk, sigStructure(protectedBytes, payload));
   const bytes = concat([
-    head(6, COSE_SIGN1_TAG),
+    cborHead(6, COSE_SIGN1_TAG),
     Uint8Array.of(0x84),
-    head(2, protectedBytes.length),
+    cborHead(2, protectedBytes.length),
     protectedBytes,
     Uint8Array.of(0xa0),
-    head(2, payload.length),
+    cborHead(2, payload.length),
     payload,
-    head(2, signature.length),
+    cborHead(2, signature.length),
     signature,
   ]);
   return { bytes, text: armor(bytes), kid };
