@@ -34,6 +34,11 @@ export const EXIT_STATUS_BY_CODE = Object.freeze({
   ERR_FINGERPRINT_TOO_WEAK: EXIT.USAGE,
   ERR_OPTION_INVALID: EXIT.USAGE,
   ERR_FILE_UNREADABLE: EXIT.USAGE,
+  ERR_STATE_LOCKED: EXIT.USAGE,
+  ERR_STATE_IO: EXIT.USAGE,
+  ERR_STATE_CORRUPT: EXIT.USAGE,
+  ERR_STATE_TOO_LARGE: EXIT.USAGE,
+  ERR_STATE_VERSION: EXIT.USAGE,
 } satisfies Record<ErrorCode, ExitStatus>);
 
 /** The exit status for `code`; a code the table does not know (a newer library, plain JavaScript) counts as bad usage. */

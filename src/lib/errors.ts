@@ -22,6 +22,7 @@ export type ErrorClassName =
   | 'FingerprintError'
   | 'OptionError'
   | 'FileReadError'
+  | 'StateError'
   | 'BatchItemError';
 
 /** One row of {@link ERROR_CODES}. */
@@ -69,6 +70,11 @@ export const ERROR_CODES = Object.freeze({
   ERR_FINGERPRINT_TOO_WEAK: row('FingerprintError', 'a fingerprint to record carries too little identifying weight to bind a license to one machine'),
   ERR_OPTION_INVALID: row('OptionError', 'an option has an invalid value; the message names the option'),
   ERR_FILE_UNREADABLE: row('FileReadError', 'the CLI cannot open a file, or it is not a regular file'),
+  ERR_STATE_LOCKED: row('StateError', 'the state\'s lock was not acquired within the timeout (another process holds it), or was lost while held'),
+  ERR_STATE_IO: row('StateError', 'the state folder or one of its files cannot be read or written (permissions, disk full, not a folder)'),
+  ERR_STATE_CORRUPT: row('StateError', 'state files exist but no generation of them is intact (torn, damaged, or refused by the caller\'s check)'),
+  ERR_STATE_TOO_LARGE: row('StateError', 'the state to write is larger than the store\'s size limit; nothing was written'),
+  ERR_STATE_VERSION: row('StateError', 'the state was written in a newer storage format than this licensekit reads; refused, never overwritten'),
   ERR_INPUT_TYPE: row('BatchItemError', 'a verifyLicenses item is neither a string nor a Uint8Array (verifyLicense throws a TypeError)'),
   ERR_UNEXPECTED: row('BatchItemError', 'anything else thrown while verifying a verifyLicenses item (a bug); see its cause'),
 });
@@ -183,6 +189,18 @@ export class FileReadError extends LicenseKitError {
   declare readonly code: CodeOf<'FileReadError'>;
   constructor(message: string, options?: LicenseKitErrorOptions) {
     super('ERR_FILE_UNREADABLE', message, options);
+  }
+}
+
+/** Codes of {@link StateError}. */
+export type StateErrorCode = CodeOf<'StateError'>;
+
+/** The local state (licensekit/state) cannot be read or written: locked, an I/O failure, no intact generation, too large, a newer format. */
+export class StateError extends LicenseKitError {
+  static override readonly codes = codesOf('StateError');
+  declare readonly code: StateErrorCode;
+  constructor(code: StateErrorCode, message: string, options?: LicenseKitErrorOptions) {
+    super(code, message, options);
   }
 }
 
