@@ -111,3 +111,12 @@ describe('the cryptolens_features template', () => {
     },
   );
 });
+
+describe('floating expiry', () => {
+  plainTest('0, written as a number or as the 1970 date, means none; any other time is the lease end', () => {
+    const machines = [0, '1970-01-01T00:00:00', 1767312000, null].map((FloatingExpires, i) => ({ Mid: `floating:M${i}`, FloatingExpires }));
+    const license = mapCryptolensPayload({ ProductId: 1, ActivatedMachines: machines });
+    expect(license.activatedMachines!.map((m) => m.floatingExpires?.getTime() ?? null)).toEqual([null, null, 1767312000_000, null]);
+    expect(() => mapCryptolensPayload({ ProductId: 1, ActivatedMachines: [{ Mid: 'floating:M', FloatingExpires: -0.5e20 }] })).toThrow(expect.objectContaining({ code: 'ERR_PAYLOAD_INVALID' }));
+  });
+});

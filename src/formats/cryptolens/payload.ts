@@ -161,6 +161,10 @@ class Fields {
     if (typeof v !== 'boolean') fail(`${this.name(slot)} must be true or false`);
     return v;
   }
+  /** True when the field is the number 0. */
+  isZero(slot: number): boolean {
+    return this.values[slot] === 0;
+  }
   date(slot: number): Date | null {
     const v = this.values[slot];
     if (v === null || v === undefined) return null;
@@ -211,7 +215,8 @@ function machine(value: Json, where: string, index: number): ActivatedMachine {
   const mid = f.str(0) ?? '';
   const overdraft = mid.startsWith('floating:overdraft:');
   const floating = overdraft || mid.startsWith('floating:');
-  const floatingExpires = f.date(4);
+  // Cryptolens writes 0 for "no floating expiry": no Date is made for it.
+  const floatingExpires = f.isZero(4) ? null : f.date(4);
   const ip = f.str(1);
   const time = f.date(2);
   const friendlyName = f.str(3);
@@ -223,7 +228,7 @@ function machine(value: Json, where: string, index: number): ActivatedMachine {
     ip,
     time,
     friendlyName,
-    // Cryptolens writes 0 for "no floating expiry".
+    // The same "no floating expiry" written as a date (1970-01-01T00:00:00).
     floatingExpires: floatingExpires && floatingExpires.getTime() !== 0 ? floatingExpires : null,
   });
 }
