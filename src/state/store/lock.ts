@@ -2,9 +2,10 @@
  * An inter-process lock on a state folder, with plain files (Node has no
  * flock, and licensekit takes no native dependency).
  *
- * Acquire: create `lock` with O_EXCL (`wx`) holding JSON
- * `{ pid, hostname, token, acquiredAt }` (the token is 128 random bits, so
- * the content names one acquisition). Its mtime is the holder's heartbeat:
+ * Acquire: create `lock` exclusively (a hard link to a complete temporary
+ * file, which fails with EEXIST like O_EXCL; O_EXCL itself where hard links
+ * are missing) holding JSON `{ pid, hostname, token, acquiredAt }` (the token
+ * is 128 random bits, so the content names one acquisition). Its mtime is the holder's heartbeat:
  * refreshed every `staleMs / 4` while held.
  *
  * Stale: the holder is on this host and its pid is gone (`kill(pid, 0)` gives
@@ -36,7 +37,7 @@
  * past `staleMs`) cannot overwrite its successor's update.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, unlink, utimes } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { StateError } from '../../lib/errors.ts';
 
@@ -74,8 +75,36 @@ function ioError(what: string, error: unknown): StateError {
   return new StateError('ERR_STATE_IO', `${what}: ${codeOf(error) ?? String(error)}`, { cause: error });
 }
 
-/** Creates `path` exclusively with `content` and mtime `at`; false when it exists. */
+/**
+ * Creates `path` exclusively with `content` and mtime `at`; false when it
+ * exists. The content is written to a temporary file first and hard-linked
+ * to `path` (link fails rather than replace), so `path` never exists without
+ * its content, even when the creator is killed half-way; a file system
+ * without hard links gets O_EXCL create-then-write instead, where a torn
+ * lock is judged by its age alone.
+ */
 async function createExclusive(path: string, content: string, at: number): Promise<boolean> {
+  const temporary = `${path}.${randomBytes(8).toString('hex')}.aside`;
+  try {
+    await writeFile(temporary, content, { flag: 'wx', mode: 0o600 });
+    await utimes(temporary, at / 1000, at / 1000);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw ioError(`cannot create the lock ${path}`, error);
+  }
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    if (codeOf(error) === 'EEXIST') return false;
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(codeOf(error) ?? '')) throw ioError(`cannot create the lock ${path}`, error);
+    return createByOpen(path, content, at);
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+async function createByOpen(path: string, content: string, at: number): Promise<boolean> {
   let handle;
   try {
     handle = await open(path, 'wx', 0o600);
