@@ -60,6 +60,32 @@ describe('FileStore with several processes', () => {
     expect(readdirSync(directory).sort()).toEqual(['state.799.lks', 'state.800.lks']);
   });
 
+  test('lock-free reads while 2 processes write: never fail, never fall back, never go back in time', { timeout: 60_000 }, async () => {
+    const directory = freshDir();
+    const reader = new FileStore({ directory });
+    const children = Array.from({ length: 2 }, () => runChild(child.script, ['count', directory, '150']));
+    let running = true;
+    const all = Promise.all(children.map((c) => c.exited)).then(() => (running = false));
+    let last = 0;
+    let reads = 0;
+    while (running) {
+      const state = await reader.read({ validate: isCounter });
+      if (state === null) {
+        expect(last, "null only before the first write").toBe(0);
+        continue;
+      }
+      expect(state.fellBack).toBe(false);
+      expect(decodeCounter(state.bytes)).toBe(state.generation);
+      expect(state.generation).toBeGreaterThanOrEqual(last);
+      last = state.generation;
+      reads++;
+    }
+    await all;
+    await finish(children);
+    expect(reads).toBeGreaterThan(20);
+    expect(await counterIn(directory)).toEqual({ counter: 300, generation: 300 });
+  });
+
   test('a writer SIGKILLed while it holds the lock: the others wait for it, recover the lock, and lose nothing', { timeout: 60_000 }, async () => {
     const directory = freshDir();
     const seed = new FileStore({ directory });

@@ -74,8 +74,9 @@ describe('FileStore under SIGKILL', () => {
   test(`${2 * KILLS_PER_LANE} kills at random points: the state always reads back, never older than the last completed write`, { timeout: 120_000 }, async () => {
     const reports = await Promise.all([lane('a'), lane('b')]);
     for (const r of reports) {
-      expect(r.midStream, 'most kills land after a completed write, while the child writes the next').toBeGreaterThan(r.kills / 2);
-      expect(r.finalCounter).toBeGreaterThan(r.kills);
+      // Every other kill waits for a completed write first, so at least half land while the child writes the next one.
+      expect(r.midStream).toBeGreaterThanOrEqual(r.kills / 2);
+      expect(r.finalCounter).toBeGreaterThanOrEqual(r.midStream);
     }
     // The kills did land inside the lock and the commit: leftovers of both kinds were seen and stepped over.
     const seen = new Set(reports.flatMap((r) => [...r.leftovers]));

@@ -16,6 +16,7 @@ import { afterAll, describe, expect } from 'vitest';
 import { OptionError, StateError } from '../../../src/lib/errors.ts';
 import { FileStore } from '../../../src/state/store/file.ts';
 import { FRAME_OVERHEAD, crc32, decodeFrame, encodeFrame } from '../../../src/state/store/frame.ts';
+import { GenerationStore, createMutex, type StoreDirectory } from '../../../src/state/store/generations.ts';
 import { MemoryStore } from '../../../src/state/store/memory.ts';
 import type { StateStore } from '../../../src/state/store/store.ts';
 
@@ -195,6 +196,55 @@ describe.each([
     await expect(h.store.read({ validate: 1 as unknown as () => boolean })).rejects.toThrow(TypeError);
     expect(h.entries()).toEqual(['state.2.lks', 'state.3.lks']);
     expect(await h.store.update(() => bytes(4))).toEqual(bytes(4));
+  });
+});
+
+describe('GenerationStore racing a writer', () => {
+  /** A folder whose listing is one commit behind: every entry it lists has been pruned by the time it is read, until the writer stops. */
+  function racingDirectory(commitsWhileReading: number): StoreDirectory & { lists: number } {
+    let generation = 2;
+    const files = new Map<string, Uint8Array>([
+      ['state.1.lks', encodeFrame(1, bytes(1))],
+      ['state.2.lks', encodeFrame(2, bytes(2))],
+    ]);
+    const dir = {
+      description: 'racing',
+      lists: 0,
+      exclusive: createMutex(),
+      async list() {
+        dir.lists++;
+        const names = [...files.keys()];
+        if (commitsWhileReading-- > 0) {
+          // A writer commits twice and prunes everything the reader just listed.
+          for (let i = 0; i < 2; i++) {
+            generation++;
+            files.set(`state.${generation}.lks`, encodeFrame(generation, bytes(generation)));
+          }
+          for (const name of names) files.delete(name);
+        }
+        return names;
+      },
+      async read(name: string) {
+        return files.get(name) ?? ('missing' as const);
+      },
+      async commit(name: string, value: Uint8Array) {
+        files.set(name, value);
+      },
+      async remove(name: string) {
+        files.delete(name);
+      },
+    };
+    return dir;
+  }
+
+  test('a read whose listed entries were pruned lists again: never null, never a false fallback', async () => {
+    const dir = racingDirectory(3);
+    expect(await new GenerationStore(dir).read()).toEqual({ bytes: bytes(8), generation: 8, fellBack: false });
+    expect(dir.lists).toBe(4);
+  });
+
+  test('a folder that keeps changing under every listing ends in ERR_STATE_IO, not a wrong answer', async () => {
+    expect(await codeOf(new GenerationStore(racingDirectory(1_000)).read())).toBe('ERR_STATE_IO');
   });
 });
 
