@@ -23,6 +23,7 @@ export {
   BackendError,
   ERROR_CODES,
   FileReadError,
+  StateError,
   FingerprintError,
   KeyError,
   LicenseInputError,
@@ -39,4 +40,5 @@ export {
   type KeyErrorCode,
   type LicenseInputErrorCode,
   type LicenseKitErrorOptions,
+  type StateErrorCode,
 } from './lib/errors.ts';

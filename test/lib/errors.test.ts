@@ -10,6 +10,7 @@ import {
   BackendError,
   ERROR_CODES,
   FileReadError,
+  StateError,
   FingerprintError,
   KeyError,
   LicenseInputError,
@@ -37,6 +38,7 @@ const CLASSES = {
   FingerprintError,
   OptionError,
   FileReadError,
+  StateError,
 } satisfies Record<Exclude<ErrorClassName, 'BatchItemError'>, { readonly codes: readonly ErrorCode[] }>;
 
 /** What a plain JavaScript caller can do: pass `code` first, and for a class that fixes its code, pass nothing but a message. */
