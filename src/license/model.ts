@@ -33,6 +33,16 @@ export interface ActivatedMachine {
   readonly floatingExpires: Date | null;
 }
 
+/** How a license binds a licensee secret (NetLicensing's modes). */
+export type LicenseeSecretMode = 'disabled' | 'predefined' | 'client';
+
+/** The licensee-secret policy a license carries (signed, so a customer cannot downgrade it). */
+export interface LicenseeSecretPolicy {
+  readonly mode: LicenseeSecretMode;
+  /** Predefined mode: HMAC-SHA-256 of the secret keyed by the license id; `null` otherwise. */
+  readonly hash: Uint8Array | null;
+}
+
 /** A customer or reseller record: known fields mapped, the rest kept. */
 export interface Party {
   readonly id: number | string | null;
@@ -87,6 +97,12 @@ export interface License {
   readonly fingerprint: string | null;
   /** How long a floating lease lasts, in seconds. */
   readonly floatingLeaseSeconds: number | null;
+  /** The licensee-secret policy, or `null` when the license sets none (the product's option then applies). */
+  readonly licenseeSecret: LicenseeSecretPolicy | null;
+  /** The first validation binds the HWID (Whop-style keys); a vendor-signed reset clears the binding. */
+  readonly bindHwid: boolean;
+  /** Days after expiry during which the license stays valid with the warning `EXPIRED_IN_GRACE`, or `null`. */
+  readonly graceDays: number | null;
 
   readonly customer: Party | null;
   readonly notes: string | null;

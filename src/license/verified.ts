@@ -88,6 +88,9 @@ function copyLicense(to: VerifiedLicense, from: License): void {
   t.maxNoOfMachines = from.maxNoOfMachines;
   t.fingerprint = from.fingerprint;
   t.floatingLeaseSeconds = from.floatingLeaseSeconds;
+  t.licenseeSecret = from.licenseeSecret;
+  t.bindHwid = from.bindHwid;
+  t.graceDays = from.graceDays;
   t.customer = from.customer;
   t.notes = from.notes;
   t.metadata = from.metadata;
@@ -97,7 +100,8 @@ function copyLicense(to: VerifiedLicense, from: License): void {
 /** The fields `copyLicense` assigns: keep in step with it. */
 type CopiedField =
   | 'format' | 'id' | 'key' | 'productId' | 'product' | 'issuer' | 'created' | 'notBefore' | 'expires' | 'signDate' | 'maxSignatureAgeSeconds' | 'features'
-  | 'entitlements' | 'block' | 'activatedMachines' | 'allowedMachines' | 'maxNoOfMachines' | 'fingerprint' | 'floatingLeaseSeconds' | 'customer' | 'notes' | 'metadata' | 'claims';
+  | 'entitlements' | 'block' | 'activatedMachines' | 'allowedMachines' | 'maxNoOfMachines' | 'fingerprint' | 'floatingLeaseSeconds'
+  | 'licenseeSecret' | 'bindHwid' | 'graceDays' | 'customer' | 'notes' | 'metadata' | 'claims';
 /** Compile-time only: a field added to License and not to `CopiedField` (and so, by review, to `copyLicense`) fails to type-check here. */
 const COPIES_EVERY_FIELD: [Exclude<keyof License, CopiedField>] extends [never] ? true : never = true;
 void COPIES_EVERY_FIELD;

@@ -22,10 +22,12 @@ function claim(key: number, type: ClaimType, meaning: string): ClaimInfo {
 }
 
 /**
- * Every claim licensekit reads or writes in a native license. Keys 1–7 are
- * CWT's registered claims; the rest are licensekit's private-use claims.
- * -65560 to -65599 are reserved for the local-state claims (licensee secret,
- * HWID binding, revocation) and offline activation.
+ * Every claim licensekit reads or writes in a native license or vendor
+ * message. Keys 1–7 are CWT's registered claims; the rest are licensekit's
+ * private-use claims: -65537 to -65559 the license, -65560 to -65569 the
+ * local-state policy (licensee secret, HWID binding, grace), -65570 to -65579
+ * vendor messages (resets, revocation lists), -65580 to -65599 reserved for
+ * offline activation.
  */
 export const NATIVE_CLAIMS = Object.freeze({
   iss: claim(1, 'text', 'issuer: the vendor'),
@@ -48,6 +50,14 @@ export const NATIVE_CLAIMS = Object.freeze({
   issued: claim(-65547, 'date', 'when the license was first issued (iat is when this copy was signed)'),
   notes: claim(-65548, 'text', 'free notes'),
   blocked: claim(-65549, 'bool', 'the vendor has blocked (suspended) this license'),
+  licenseeSecretMode: claim(-65560, 'uint', 'licensee secret mode: 0 disabled, 1 predefined, 2 client (bound on first use)'),
+  licenseeSecretHash: claim(-65561, 'bytes', 'predefined mode: HMAC-SHA-256 of the secret, keyed by the license id'),
+  bindHwid: claim(-65562, 'bool', 'the first validation binds the HWID (a reset message clears it)'),
+  graceDays: claim(-65563, 'uint', 'days after expiry during which the license stays valid with the warning EXPIRED_IN_GRACE'),
+  messageType: claim(-65570, 'text', 'a vendor message, not a license: "reset" or "revocations"'),
+  resetCounter: claim(-65571, 'uint', 'reset message: its number for this license (an older or replayed one is refused)'),
+  revocationSequence: claim(-65572, 'uint', 'revocation list: its sequence number (a list older than the stored one is refused)'),
+  revoked: claim(-65573, 'text[]', 'revocation list: the revoked license ids (hex) or license keys'),
 });
 
 /** A claim's name. */
@@ -58,5 +68,5 @@ export const CLAIM_BY_KEY: ReadonlyMap<number, ClaimName> = new Map(
   (Object.keys(NATIVE_CLAIMS) as ClaimName[]).map((name) => [NATIVE_CLAIMS[name].key, name] as const),
 );
 
-/** The lowest key reserved for the local-state and activation claims of later versions. */
-export const RESERVED_CLAIM_KEYS = Object.freeze({ from: -65599, to: -65560 });
+/** Keys reserved for the offline-activation claims of a later version. */
+export const RESERVED_CLAIM_KEYS = Object.freeze({ from: -65599, to: -65580 });

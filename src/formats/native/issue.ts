@@ -11,7 +11,8 @@ import type { PrivateJwk, SignatureBackend } from '../../backends/backend.ts';
 import { importPublicKey } from '../../keys/import.ts';
 import { keyId as thumbprint } from '../../keys/thumbprint.ts';
 import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
-import { encodeUtf8 } from '../../lib/bytes.ts';
+import { encodeUtf8, toHex } from '../../lib/bytes.ts';
+import { licenseeSecretHash } from '../../license/secret.ts';
 import { BackendError, OptionError } from '../../lib/errors.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import { armor } from './armor.ts';
@@ -50,6 +51,16 @@ export interface NativeLicenseClaims {
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly notes?: string;
   readonly blocked?: boolean;
+  /**
+   * The licensee-secret policy (NetLicensing's modes): `disabled`, `predefined`
+   * (give the vendor's `secret`: only its salted hash is signed) or `client`
+   * (the first validation that gives a secret binds it in the local state).
+   */
+  readonly licenseeSecret?: { readonly mode: 'disabled' | 'predefined' | 'client'; readonly secret?: string };
+  /** The first validation binds the HWID; a vendor-signed reset clears the binding. */
+  readonly bindHwid?: boolean;
+  /** Days after expiry during which the license stays valid with the warning EXPIRED_IN_GRACE. */
+  readonly graceDays?: number;
 }
 
 /** How to sign a native license. */
@@ -78,22 +89,22 @@ export interface IssuedNativeLicense {
 
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true, useFloat32: 0 });
 
-function bad(field: string, expected: string): never {
+export function bad(field: string, expected: string): never {
   throw new OptionError(`"${field}" must be ${expected}`);
 }
 
-function seconds(date: unknown, field: string): number {
+export function seconds(date: unknown, field: string): number {
   const ms = date instanceof Date ? date.getTime() : Number.NaN;
   if (!Number.isFinite(ms)) bad(field, 'a valid Date');
   return Math.floor(ms / 1000);
 }
 
-function texts(value: unknown, field: string): string[] {
+export function texts(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) bad(field, 'an array of non-empty strings');
   return [...(value as string[])];
 }
 
-function uint(value: unknown, field: string): number {
+export function uint(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad(field, 'a whole number >= 0');
   return value;
 }
@@ -115,7 +126,7 @@ function cborValue(value: unknown, field: string, depth = 0): unknown {
 }
 
 /** The map keys in RFC 8949 §4.2.1 order: by their encoded bytes, shorter first. */
-function deterministic(entries: Array<[number | string, unknown]>): Map<number | string, unknown> {
+export function deterministic(entries: Array<[number | string, unknown]>): Map<number | string, unknown> {
   const keyed = entries.map((e) => ({ e, k: encoder.encode(e[0]) as Uint8Array }));
   keyed.sort((a, b) => {
     if (a.k.length !== b.k.length) return a.k.length - b.k.length;
@@ -151,7 +162,8 @@ export function buildNativeClaims(claims: NativeLicenseClaims, signedAt: Date): 
   put('exp', claims.expires === null ? undefined : seconds(claims.expires, 'expires'));
   put('nbf', claims.notBefore === undefined ? undefined : seconds(claims.notBefore, 'notBefore'));
   put('iat', iat);
-  put('cti', claims.id ?? randomBytes(16));
+  const id = claims.id ?? randomBytes(16);
+  put('cti', id);
   const features = claims.features ?? [];
   if (!Array.isArray(features) || !features.every((f) => Number.isInteger(f) && f >= 1 && f <= 8)) bad('features', 'an array of feature numbers 1–8');
   const mask = features.reduce((m, f) => m | (1 << (f - 1)), 0);
@@ -187,6 +199,17 @@ export function buildNativeClaims(claims: NativeLicenseClaims, signedAt: Date): 
   put('issued', claims.issued === undefined ? undefined : seconds(claims.issued, 'issued'));
   put('notes', claims.notes === undefined ? undefined : typeof claims.notes === 'string' ? claims.notes : bad('notes', 'text'));
   put('blocked', claims.blocked === undefined ? undefined : typeof claims.blocked === 'boolean' ? claims.blocked : bad('blocked', 'true or false'));
+  if (claims.licenseeSecret !== undefined) {
+    const { mode, secret } = claims.licenseeSecret;
+    const code = (['disabled', 'predefined', 'client'] as const).indexOf(mode);
+    if (code < 0) bad('licenseeSecret.mode', 'disabled, predefined or client');
+    if ((mode === 'predefined') !== (secret !== undefined)) bad('licenseeSecret.secret', 'given in predefined mode, and only then');
+    if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0)) bad('licenseeSecret.secret', 'a non-empty string');
+    put('licenseeSecretMode', code);
+    if (secret !== undefined) put('licenseeSecretHash', licenseeSecretHash(String(product), toHex(id), secret));
+  }
+  put('bindHwid', claims.bindHwid === undefined ? undefined : typeof claims.bindHwid === 'boolean' ? claims.bindHwid : bad('bindHwid', 'true or false'));
+  put('graceDays', claims.graceDays === undefined ? undefined : uint(claims.graceDays, 'graceDays'));
   return deterministic(entries);
 }
 
@@ -214,6 +237,14 @@ function publicOf(privateJwk: PrivateJwk): Record<string, string> {
  * Programs call `issueNativeLicense` from `licensekit/issuer`.
  */
 export async function signNativeLicense(claims: NativeLicenseClaims, options: NativeIssueOptions): Promise<IssuedNativeLicense> {
+  return signClaimsSet((now) => buildNativeClaims(claims, now), options);
+}
+
+/**
+ * Signs a claims set (built at the signing time) as a COSE_Sign1 message with
+ * the vendor's key: licenses and vendor messages (resets, revocation lists).
+ */
+export async function signClaimsSet(build: (now: Date) => Map<number | string, unknown>, options: NativeIssueOptions): Promise<IssuedNativeLicense> {
   if (typeof options !== 'object' || options === null) bad('options', 'an object with "privateJwk"');
   const privateJwk = options.privateJwk;
   if (typeof privateJwk !== 'object' || privateJwk === null || !Object.hasOwn(privateJwk, 'd')) bad('privateJwk', 'a private JWK (with "d")');
@@ -232,7 +263,7 @@ export async function signNativeLicense(claims: NativeLicenseClaims, options: Na
   const header: Array<[number, unknown]> = [[1, COSE_ALGORITHM_IDS[algorithm as 'EdDSA']]];
   if (kid !== null) header.push([4, encodeUtf8(kid)]);
   const protectedBytes = Uint8Array.from(encoder.encode(new Map(header)));
-  const payload = Uint8Array.from(encoder.encode(buildNativeClaims(claims, now)));
+  const payload = Uint8Array.from(encoder.encode(build(now)));
   const signature = await sign(algorithm, privateJwk, sigStructure(protectedBytes, payload));
   const bytes = concat([
     cborHead(6, COSE_SIGN1_TAG),
@@ -246,4 +277,27 @@ export async function signNativeLicense(claims: NativeLicenseClaims, options: Na
     signature,
   ]);
   return { bytes, text: armor(bytes), kid };
+}
+
+/**
+ * Signs a reset of one license's HWID binding. `counter` must exceed the last
+ * reset the program imported for that license (start at 1).
+ */
+export async function signResetMessage(licenseKey: string, counter: number, options: NativeIssueOptions): Promise<IssuedNativeLicense> {
+  if (typeof licenseKey !== 'string' || licenseKey.length === 0) bad('licenseKey', 'a non-empty string');
+  const n = uint(counter, 'counter');
+  return signClaimsSet(
+    (now) => deterministic([[NATIVE_CLAIMS.messageType.key, 'reset'], [NATIVE_CLAIMS.sub.key, licenseKey], [NATIVE_CLAIMS.resetCounter.key, n], [NATIVE_CLAIMS.iat.key, seconds(now, 'now')]]),
+    options,
+  );
+}
+
+/** Signs a revocation list: its `sequence` must exceed the last list programs imported. */
+export async function signRevocationList(sequence: number, revoked: readonly string[], options: NativeIssueOptions): Promise<IssuedNativeLicense> {
+  const n = uint(sequence, 'sequence');
+  const list = revoked.length === 0 ? [] : texts(revoked, 'revoked');
+  return signClaimsSet(
+    (now) => deterministic([[NATIVE_CLAIMS.messageType.key, 'revocations'], [NATIVE_CLAIMS.revocationSequence.key, n], [NATIVE_CLAIMS.revoked.key, list], [NATIVE_CLAIMS.iat.key, seconds(now, 'now')]]),
+    options,
+  );
 }

@@ -119,9 +119,21 @@ function unknownClaims(map: CborMap): Readonly<Record<string, unknown>> {
   return out === null ? NO_RECORD : Object.freeze(out);
 }
 
+const SECRET_MODES = ['disabled', 'predefined', 'client'] as const;
+
 /** Maps a verified claims set to the neutral License. */
 export function readNativeLicense(map: CborMap): License {
   const c = new Claims(map);
+  const messageType = c.text('messageType');
+  if (messageType !== null) fail(`this is a vendor ${JSON.stringify(messageType)} message, not a license (import it into the local state)`);
+  for (const name of ['resetCounter', 'revocationSequence', 'revoked'] as const) {
+    if (c.raw(name) !== undefined) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) belongs to a vendor message, never to a license`);
+  }
+  const mode = c.uint('licenseeSecretMode');
+  if (mode !== null && mode > 2) fail('"licenseeSecretMode" must be 0 (disabled), 1 (predefined) or 2 (client)');
+  const secretHash = c.raw('licenseeSecretHash');
+  if (secretHash !== undefined && (!(secretHash instanceof Uint8Array) || secretHash.length !== 32)) fail('"licenseeSecretHash" must be 32 bytes');
+  if (mode === 1 && secretHash === undefined) fail('a predefined licensee secret needs "licenseeSecretHash"');
   const cti = c.raw('cti');
   if (cti !== undefined && (!(cti instanceof Uint8Array) || cti.length === 0 || cti.length > 64)) fail('"cti" (7) must be 1 to 64 bytes');
   const aud = c.text('aud');
@@ -154,6 +166,9 @@ export function readNativeLicense(map: CborMap): License {
     maxNoOfMachines: limit ?? (listed === 0 ? 0 : Math.max(1, machines?.length ?? 0)),
     fingerprint: c.text('fingerprint'),
     floatingLeaseSeconds: c.uint('floatingLease'),
+    licenseeSecret: mode === null ? null : Object.freeze({ mode: SECRET_MODES[mode]!, hash: mode === 1 ? (secretHash as Uint8Array).slice() : null }),
+    bindHwid: c.bool('bindHwid') ?? false,
+    graceDays: c.uint('graceDays'),
     customer: customer(c.map_('customer')),
     notes: c.text('notes'),
     metadata: metadata === null ? NO_RECORD : (plain(metadata) as Readonly<Record<string, unknown>>),
