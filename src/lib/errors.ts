@@ -75,6 +75,8 @@ export const ERROR_CODES = Object.freeze({
   ERR_STATE_CORRUPT: row('StateError', 'state files exist but no generation of them is intact (torn, damaged, or refused by the caller\'s check)'),
   ERR_STATE_TOO_LARGE: row('StateError', 'the state to write is larger than the store\'s size limit; nothing was written'),
   ERR_STATE_VERSION: row('StateError', 'the state was written in a newer storage format than this licensekit reads; refused, never overwritten'),
+  ERR_STATE_TAMPERED: row('StateError', 'the state document\'s MAC does not match (edited by hand, or copied from another machine, program or vendor key) and the policy is to refuse'),
+  ERR_MESSAGE_INVALID: row('StateError', 'a vendor message (reset, revocation list) does not verify under the key, is not one, or is older than the one already imported'),
   ERR_INPUT_TYPE: row('BatchItemError', 'a verifyLicenses item is neither a string nor a Uint8Array (verifyLicense throws a TypeError)'),
   ERR_UNEXPECTED: row('BatchItemError', 'anything else thrown while verifying a verifyLicenses item (a bug); see its cause'),
 });
