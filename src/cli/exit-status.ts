@@ -40,7 +40,7 @@ export const EXIT_STATUS_BY_CODE = Object.freeze({
   ERR_STATE_TOO_LARGE: EXIT.USAGE,
   ERR_STATE_VERSION: EXIT.USAGE,
   ERR_STATE_TAMPERED: EXIT.USAGE,
-  ERR_MESSAGE_INVALID: EXIT.INVALID,
+  ERR_MESSAGE_INVALID: EXIT.USAGE,
 } satisfies Record<ErrorCode, ExitStatus>);
 
 /** The exit status for `code`; a code the table does not know (a newer library, plain JavaScript) counts as bad usage. */
