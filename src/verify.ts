@@ -202,7 +202,9 @@ function finish(p: Prepared, signer: KeyRingEntry | null): Verdict {
   }
   const e = evaluateLicense(license, p.resolved, checks);
   const status = adapter.status ? ((adapter.status(license, p.resolved) as FormatStatus | undefined) ?? null) : null;
-  return { valid: e.valid, reasons: e.reasons, checks: e.checks, license, status, warnings, format, algorithm, keyBits: key.bits, backend, now, licenseKeyId, keyId: signer.kid } as Verdict;
+  // The key's warnings first, then the rules' (EXPIRED_IN_GRACE); the shared frozen arrays when the rules add none.
+  const all = e.warnings.length === 0 ? warnings : [...warnings, ...e.warnings];
+  return { valid: e.valid, reasons: e.reasons, checks: e.checks, license, status, warnings: all, format, algorithm, keyBits: key.bits, backend, now, licenseKeyId, keyId: signer.kid } as Verdict;
 }
 
 /** The verification functions bound to an entry point's default backends. */

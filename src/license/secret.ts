@@ -13,10 +13,23 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeUtf8 } from '../lib/bytes.ts';
 
+/** HMAC-SHA-256 of `value`, keyed by a label and the license's identity. */
+function identityHash(label: string, product: string | null, licenseId: string | number | null, value: string): Uint8Array {
+  return hmac(sha256, encodeUtf8(`${label}\u0000${product ?? ''}\u0000${licenseId ?? ''}`), encodeUtf8(value));
+}
+
 /** The salted hash of `secret` for the license identified by `product` and `licenseId`. */
 export function licenseeSecretHash(product: string | null, licenseId: string | number | null, secret: string): Uint8Array {
-  const salt = encodeUtf8(`licensekit licensee secret v1\u0000${product ?? ''}\u0000${licenseId ?? ''}`);
-  return hmac(sha256, salt, encodeUtf8(secret));
+  return identityHash('licensekit licensee secret v1', product, licenseId, secret);
+}
+
+/**
+ * The salted hash of a HWID for the license identified by `product` and
+ * `licenseId`: keyed like `licenseeSecretHash` but under another label, so a
+ * HWID and a licensee secret with the same text never give the same hash.
+ */
+export function hwidHash(product: string | null, licenseId: string | number | null, hwid: string): Uint8Array {
+  return identityHash('licensekit hwid v1', product, licenseId, hwid);
 }
 
 /** Compares two hashes in time independent of where they differ. */

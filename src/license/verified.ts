@@ -213,7 +213,7 @@ export class VerifiedLicense {
   evaluate(options: EvaluationOptions = {}): LicenseEvaluation {
     const resolved = resolveEvaluation(options);
     const e = evaluateLicense(this, resolved, undefined, entitlementSet(this));
-    return { valid: e.valid, reasons: e.reasons, checks: e.checks, status: statusOf(this, resolved) };
+    return { valid: e.valid, reasons: e.reasons, checks: e.checks, warnings: e.warnings, status: statusOf(this, resolved) };
   }
 
   /** The license's data, for JSON output. */

@@ -3,28 +3,28 @@
  * the first. Pure: the same license, options and `nowMs` give the same result.
  */
 import type { License } from '../license/model.ts';
+import { check, type CheckResult } from './check-result.ts';
+import { clockApplies, clockCheck } from './clock.ts';
 import { expiryApplies, isExpiredAt } from './expiry.ts';
 import { grantsFeature } from './features.ts';
+import { graceEndMs } from './grace.ts';
+import { hwidApplies, hwidCheck } from './hwid.ts';
 import { isoDateTime } from './iso-date.ts';
+import { licenseeSecretApplies, licenseeSecretCheck } from './licensee-secret.ts';
 import { matchMachine } from './machines.ts';
 import type { ResolvedEvaluation } from './options.ts';
-import type { ReasonCode } from './reasons.ts';
+import type { ReasonCode, WarningCode } from './reasons.ts';
+import { revocationApplies, revocationCheck } from './revocation.ts';
 
-/** One check and its outcome; `ok: null` means it did not apply (nothing to check). */
-export interface CheckResult {
-  readonly check: 'signature' | 'key' | 'not-before' | 'expiry' | 'block' | 'signature-age' | 'sign-date' | 'machine' | 'features' | 'product';
-  readonly ok: boolean | null;
-  /** The reason code when the check failed. */
-  readonly reason?: ReasonCode;
-  /** Human explanation. */
-  readonly detail: string;
-}
+export type { CheckResult } from './check-result.ts';
 
 /** The result of evaluating a verified license. */
 export interface Evaluation {
   readonly valid: boolean;
   readonly reasons: readonly ReasonCode[];
   readonly checks: readonly CheckResult[];
+  /** What does not invalidate the license but deserves attention (`EXPIRED_IN_GRACE`). */
+  readonly warnings: readonly WarningCode[];
 }
 
 /** A format's own status view of a license (Cryptolens' `LicenseStatus`), as plain data. */
@@ -32,16 +32,8 @@ export type FormatStatus = Readonly<Record<string, unknown>>;
 
 const featureLabel = (r: string | number): string => (typeof r === 'number' ? `F${r}` : r);
 const iso = isoDateTime;
-
-/**
- * A check as plain data: what `console.log`, a spread, `structuredClone` or
- * `JSON.stringify` shows is all there is. `reason` is present only on a
- * failed check. The detail is written eagerly (see `iso-date.ts` for why that
- * is cheap).
- */
-function check(name: CheckResult['check'], ok: boolean | null, reason: ReasonCode | undefined, detail: string): CheckResult {
-  return reason === undefined ? { check: name, ok, detail } : { check: name, ok, reason, detail };
-}
+const NO_WARNINGS: readonly WarningCode[] = Object.freeze([]);
+const IN_GRACE: readonly WarningCode[] = Object.freeze(['EXPIRED_IN_GRACE']);
 
 /**
  * Evaluates every rule against a license whose signature has already verified.
@@ -51,6 +43,7 @@ function check(name: CheckResult['check'], ok: boolean | null, reason: ReasonCod
  */
 export function evaluateLicense(license: License, opts: ResolvedEvaluation, checks: CheckResult[] = [SIGNATURE_OK], entitlements?: ReadonlySet<string>): Evaluation {
   const { nowMs, toleranceMs } = opts;
+  let warnings = NO_WARNINGS;
 
   const notBeforeMs = license.notBefore ? license.notBefore.getTime() : null;
   if (notBeforeMs !== null) {
@@ -67,7 +60,13 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation, chec
   } else if (expiresMs === null) {
     checks.push(check('expiry', null, undefined, 'no expiry date'));
   } else if (isExpiredAt(expiresMs, nowMs, toleranceMs)) {
-    checks.push(check('expiry', false, 'EXPIRED', `expired ${iso(expiresMs)}`));
+    const graceEnd = graceEndMs(license, opts.graceDays, expiresMs);
+    if (graceEnd === null) checks.push(check('expiry', false, 'EXPIRED', `expired ${iso(expiresMs)}`));
+    else if (isExpiredAt(graceEnd, nowMs, toleranceMs)) checks.push(check('expiry', false, 'EXPIRED', `expired ${iso(expiresMs)}, grace ended ${iso(graceEnd)}`));
+    else {
+      checks.push(check('expiry', true, undefined, `expired ${iso(expiresMs)}, in grace until ${iso(graceEnd)}`));
+      warnings = IN_GRACE;
+    }
   } else {
     checks.push(check('expiry', true, undefined, `expires ${iso(expiresMs)}`));
   }
@@ -121,9 +120,16 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation, chec
     );
   }
 
+  // The state's rules, after every other check: each runs only when its options or facts are given.
+  const facts = opts.facts;
+  if (clockApplies(facts)) checks.push(clockCheck(facts, nowMs, toleranceMs));
+  if (licenseeSecretApplies(license, opts)) checks.push(licenseeSecretCheck(license, opts));
+  if (hwidApplies(license, opts)) checks.push(hwidCheck(license, opts));
+  if (revocationApplies(facts)) checks.push(revocationCheck(license, facts.revoked, facts.revocationSequence));
+
   const reasons: ReasonCode[] = [];
   for (const c of checks) if (c.reason !== undefined) reasons.push(c.reason);
-  return { valid: reasons.length === 0, reasons, checks };
+  return { valid: reasons.length === 0, reasons, checks, warnings };
 }
 
 /** A signature-age limit in words: whole days when it is whole days, else seconds. */

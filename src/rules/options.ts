@@ -12,7 +12,7 @@
  * node-locking off.
  */
 import { OptionError } from '../lib/errors.ts';
-import type { FeatureNumber } from '../license/model.ts';
+import type { FeatureNumber, LicenseeSecretMode } from '../license/model.ts';
 
 /** How a product uses its feature flags (Cryptolens "feature definitions"). */
 export interface ProductDefinition {
@@ -45,6 +45,62 @@ export interface EvaluationOptions {
   readonly productId?: number | string;
   /** How the product defines its flags. */
   readonly product?: ProductDefinition;
+  /** Days after expiry the license stays valid with the warning `EXPIRED_IN_GRACE` (a whole number ≥ 0); the license's own `graceDays` wins. */
+  readonly graceDays?: number;
+  /** The licensee secret given for this check (never stored, signed or reported in clear). */
+  readonly licenseeSecret?: string;
+  /** The product's licensee-secret mode, for licenses that carry no policy (Cryptolens files); a license's own signed policy always wins. */
+  readonly licenseeSecretMode?: LicenseeSecretMode;
+  /** This machine's HWID, checked against (or bound to) a license that binds one. */
+  readonly hwid?: string;
+  /** The product's default: the first validation binds the HWID, for licenses that do not ask for it themselves. */
+  readonly bindHwid?: boolean;
+  /** What the local state read (the state layer passes them; the rules never touch a file). */
+  readonly facts?: StateFacts;
+}
+
+/** Evidence of the real time on a first run: something modified later than the clock claims. */
+export interface ClockEvidence {
+  /** Epoch milliseconds of the evidence (a file's modification time). */
+  readonly ms: number;
+  /** What it was (a path, or a description), for the check's detail. */
+  readonly source: string;
+}
+
+/** Facts the state layer read from the local state, for the state's rules. */
+export interface StateFacts {
+  /** The latest trusted time seen (epoch milliseconds): a `now` before it, less the tolerance, is `CLOCK_ROLLED_BACK`. */
+  readonly trustedTimeMs?: number;
+  /** First-run evidence of the real time; `null` when none was found. */
+  readonly clockEvidence?: ClockEvidence | null;
+  /** The client-mode licensee-secret binding (a salted hash, `secretToBind`), `null` when none is bound. */
+  readonly boundSecretHash?: Uint8Array | null;
+  /** The HWID binding (a salted hash, `hwidToBind`), `null` when none is bound. */
+  readonly boundHwidHash?: Uint8Array | null;
+  /** The stored revocation list's license ids and keys, `null` when none was imported. */
+  readonly revoked?: ReadonlySet<string> | null;
+  /** The stored revocation list's sequence number. */
+  readonly revocationSequence?: number;
+}
+
+/** Facts after validation (hashes and the revoked set copied). */
+export interface ResolvedFacts {
+  readonly trustedTimeMs: number | null;
+  readonly clockEvidence: ClockEvidence | null;
+  readonly boundSecretHash: Uint8Array | null;
+  readonly boundHwidHash: Uint8Array | null;
+  readonly revoked: ReadonlySet<string> | null;
+  readonly revocationSequence: number | null;
+}
+
+/** The state's options after validation; each is `null` when not given. */
+export interface ResolvedStateOptions {
+  readonly graceDays: number | null;
+  readonly licenseeSecret: string | null;
+  readonly licenseeSecretMode: LicenseeSecretMode | null;
+  readonly hwid: string | null;
+  readonly bindHwid: boolean | null;
+  readonly facts: ResolvedFacts | null;
 }
 
 /** A product definition after validation: own values only, names copied into a map. */
@@ -71,14 +127,25 @@ export interface ResolvedEvaluation {
   readonly features: readonly ResolvedFeature[];
   readonly productId: number | string | null;
   readonly product: ResolvedProduct;
+  readonly graceDays: number | null;
+  /** Held only for the rules: never copied into a verdict. */
+  readonly licenseeSecret: string | null;
+  readonly licenseeSecretMode: LicenseeSecretMode | null;
+  readonly hwid: string | null;
+  readonly bindHwid: boolean | null;
+  readonly facts: ResolvedFacts | null;
 }
 
 /** The options `license.evaluate()` reads. */
-const EVALUATION_OPTION_NAMES = ['now', 'clockToleranceSeconds', 'maxSignatureAgeDays', 'machineCode', 'allowOverdraft', 'requireFeatures', 'productId', 'product'];
+const STATE_OPTION_NAMES = ['graceDays', 'licenseeSecret', 'licenseeSecretMode', 'hwid', 'bindHwid', 'facts'];
+const EVALUATION_OPTION_NAMES = ['now', 'clockToleranceSeconds', 'maxSignatureAgeDays', 'machineCode', 'allowOverdraft', 'requireFeatures', 'productId', 'product', ...STATE_OPTION_NAMES];
 /** The options only verification reads (`evaluate` accepts and ignores them, so one options object serves both). */
 const VERIFY_OPTION_NAMES = ['key', 'backend', 'maxInputBytes', 'algorithms'];
 const OPTION_NAMES: ReadonlySet<string> = new Set([...EVALUATION_OPTION_NAMES, ...VERIFY_OPTION_NAMES]);
 const PRODUCT_OPTION_NAMES: ReadonlySet<string> = new Set(['timeLimitedFeature', 'trialFeature', 'featureNames']);
+const FACT_NAMES: ReadonlySet<string> = new Set(['trustedTimeMs', 'clockEvidence', 'boundSecretHash', 'boundHwidHash', 'revoked', 'revocationSequence']);
+const EVIDENCE_NAMES: ReadonlySet<string> = new Set(['ms', 'source']);
+const SECRET_MODES: readonly LicenseeSecretMode[] = ['disabled', 'predefined', 'client'];
 
 /** The value of OWN property `name` of `object` (never an inherited one). */
 export function ownValue(object: object, name: string): unknown {
@@ -216,6 +283,84 @@ export function resolveFeatureName(name: string, product: ResolvedProduct): Reso
 
 const NONE: readonly never[] = Object.freeze([]);
 
+/** A salted hash from the state: 32 bytes (HMAC-SHA-256), copied; `null` and `undefined` are none. */
+function boundHash(value: unknown, label: string): Uint8Array | null {
+  if (value === undefined || value === null) return null;
+  if (!(value instanceof Uint8Array) || value.length !== 32) throw new OptionError(`"${label}" must be a 32-byte Uint8Array (a salted hash) or null, got ${value instanceof Uint8Array ? `${value.length} bytes` : describe(value)}`);
+  return value.slice();
+}
+
+/** Validates the state layer's facts (own properties only; hashes and the revoked set copied). */
+export function resolveFacts(facts: unknown, label = 'facts'): ResolvedFacts | null {
+  if (facts === undefined) return null;
+  checkOptionsObject(facts, label, FACT_NAMES);
+  const trusted = ownValue(facts, 'trustedTimeMs');
+  if (trusted !== undefined && (typeof trusted !== 'number' || !Number.isFinite(trusted))) throw new OptionError(`"${label}.trustedTimeMs" must be finite epoch milliseconds, got ${describe(trusted)}`);
+  const evidence = ownValue(facts, 'clockEvidence');
+  let clockEvidence: ClockEvidence | null = null;
+  if (evidence !== undefined && evidence !== null) {
+    checkOptionsObject(evidence, `${label}.clockEvidence`, EVIDENCE_NAMES);
+    const ms = ownValue(evidence, 'ms');
+    const source = ownValue(evidence, 'source');
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new OptionError(`"${label}.clockEvidence.ms" must be finite epoch milliseconds, got ${describe(ms)}`);
+    if (typeof source !== 'string' || source.trim() === '') throw new OptionError(`"${label}.clockEvidence.source" must be a non-empty string, got ${describe(source)}`);
+    clockEvidence = Object.freeze({ ms, source });
+  }
+  const list = ownValue(facts, 'revoked');
+  let revoked: Set<string> | null = null;
+  if (list !== undefined && list !== null) {
+    if (!(list instanceof Set)) throw new OptionError(`"${label}.revoked" must be a Set of license ids and keys or null, got ${describe(list)}`);
+    revoked = new Set();
+    for (const entry of list as Set<unknown>) {
+      if (typeof entry !== 'string') throw new OptionError(`"${label}.revoked" must hold only strings (license ids and keys), got ${describe(entry)}`);
+      revoked.add(entry);
+    }
+  }
+  const sequence = ownValue(facts, 'revocationSequence');
+  if (sequence !== undefined && (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0)) {
+    throw new OptionError(`"${label}.revocationSequence" must be a whole number >= 0, got ${describe(sequence)}`);
+  }
+  return {
+    trustedTimeMs: trusted === undefined ? null : trusted,
+    clockEvidence,
+    boundSecretHash: boundHash(ownValue(facts, 'boundSecretHash'), `${label}.boundSecretHash`),
+    boundHwidHash: boundHash(ownValue(facts, 'boundHwidHash'), `${label}.boundHwidHash`),
+    revoked,
+    revocationSequence: sequence === undefined ? null : sequence,
+  };
+}
+
+/**
+ * Validates the state's options (`graceDays`, `licenseeSecret`,
+ * `licenseeSecretMode`, `hwid`, `bindHwid`, `facts`) of an options object
+ * already checked by `checkOptionsObject`.
+ */
+export function resolveStateOptions(options: object): ResolvedStateOptions {
+  const graceDays = ownValue(options, 'graceDays');
+  if (graceDays !== undefined && (typeof graceDays !== 'number' || !Number.isSafeInteger(graceDays) || graceDays < 0)) {
+    throw new OptionError(`"graceDays" must be a whole number of days >= 0, got ${describe(graceDays)}`);
+  }
+  const secret = ownValue(options, 'licenseeSecret');
+  // The message never quotes the value: it is a secret.
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0)) throw new OptionError(`"licenseeSecret" must be a non-empty string, got ${typeof secret === 'string' ? 'an empty string' : secret === null ? 'null' : typeof secret}`);
+  const mode = ownValue(options, 'licenseeSecretMode');
+  if (mode !== undefined && !SECRET_MODES.includes(mode as LicenseeSecretMode)) {
+    throw new OptionError(`"licenseeSecretMode" must be one of ${SECRET_MODES.join(', ')}, got ${describe(mode)}`);
+  }
+  const hwid = ownValue(options, 'hwid');
+  if (hwid !== undefined && (typeof hwid !== 'string' || hwid.trim() === '')) throw new OptionError(`"hwid" must be a non-empty string, got ${describe(hwid)}`);
+  const bindHwid = ownValue(options, 'bindHwid');
+  if (bindHwid !== undefined && typeof bindHwid !== 'boolean') throw new OptionError(`"bindHwid" must be true or false, got ${describe(bindHwid)}`);
+  return {
+    graceDays: graceDays === undefined ? null : graceDays,
+    licenseeSecret: secret === undefined ? null : secret,
+    licenseeSecretMode: mode === undefined ? null : (mode as LicenseeSecretMode),
+    hwid: hwid === undefined ? null : hwid,
+    bindHwid: bindHwid === undefined ? null : bindHwid,
+    facts: resolveFacts(ownValue(options, 'facts')),
+  };
+}
+
 /**
  * Validates options and resolves `now` (the clock is consulted only when `now`
  * is absent). Every problem is an `OptionError` (`ERR_OPTION_INVALID`) naming
@@ -254,6 +399,7 @@ export function resolveEvaluation(options: unknown, clock: () => number = Date.n
       features = resolved;
     }
   }
+  const state = resolveStateOptions(options);
   return {
     nowMs: resolveNow(ownValue(options, 'now'), clock),
     toleranceMs: toleranceSeconds * 1000,
@@ -264,5 +410,11 @@ export function resolveEvaluation(options: unknown, clock: () => number = Date.n
     features,
     productId: productId === undefined ? null : (productId as number | string),
     product,
+    graceDays: state.graceDays,
+    licenseeSecret: state.licenseeSecret,
+    licenseeSecretMode: state.licenseeSecretMode,
+    hwid: state.hwid,
+    bindHwid: state.bindHwid,
+    facts: state.facts,
   };
 }

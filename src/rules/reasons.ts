@@ -14,7 +14,12 @@ export type ReasonCode =
   | 'SIGNED_IN_FUTURE'
   | 'MACHINE_MISMATCH'
   | 'FEATURE_MISSING'
-  | 'PRODUCT_MISMATCH';
+  | 'PRODUCT_MISMATCH'
+  | 'CLOCK_ROLLED_BACK'
+  | 'LICENSEE_SECRET_MISSING'
+  | 'LICENSEE_SECRET_MISMATCH'
+  | 'HWID_MISMATCH'
+  | 'REVOKED';
 
 /** Every reason code with a one-line explanation, in the order checks run. */
 export const REASONS: Readonly<Record<ReasonCode, string>> = Object.freeze({
@@ -28,12 +33,18 @@ export const REASONS: Readonly<Record<ReasonCode, string>> = Object.freeze({
   MACHINE_MISMATCH: 'a machine code was given and the license neither lists it as activated (or holding a running floating lease) nor as allowed',
   FEATURE_MISSING: 'a required feature (F1–F8, a named feature, or an entitlement / `cryptolens_features` path) is not granted',
   PRODUCT_MISMATCH: 'the license belongs to another product than the expected `productId`',
+  CLOCK_ROLLED_BACK: 'now is earlier than the latest trusted time the local state saw, less the tolerance; or, on a first run, the machine holds a file modified later than now + tolerance: the clock was set back',
+  LICENSEE_SECRET_MISSING: 'the license (or the product) asks for a licensee secret in predefined or client mode and none was given',
+  LICENSEE_SECRET_MISMATCH: 'the licensee secret given does not match the predefined one the license carries, or the one bound on first use (client mode)',
+  HWID_MISMATCH: 'the license binds a HWID, and the HWID given is not the one bound on first use: a vendor-signed reset clears the binding',
+  REVOKED: 'the license\'s id or key is on the stored vendor-signed revocation list',
 });
 
 /** Warnings do not make a license invalid but deserve attention. */
-export type WarningCode = 'WEAK_KEY';
+export type WarningCode = 'WEAK_KEY' | 'EXPIRED_IN_GRACE';
 
 /** Every warning code with its explanation. */
 export const WARNINGS: Readonly<Record<WarningCode, string>> = Object.freeze({
   WEAK_KEY: 'the RSA key is smaller than 2048 bits (it verifies, but should be replaced)',
+  EXPIRED_IN_GRACE: 'the license has expired but is within its grace period (`graceDays`): it stays valid until the date the expiry check names',
 });
