@@ -187,11 +187,19 @@ function nonNegative(value: unknown, label: string): number | undefined {
   return value;
 }
 
-/** Converts a `now` option to epoch milliseconds, refusing invalid dates. */
+/** The largest distance from the epoch a Date can hold (ECMA-262 §21.4.1.1), in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
+/** True for epoch milliseconds a Date can hold (finite and within ±8.64e15). */
+function isEpochMs(ms: unknown): ms is number {
+  return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+}
+
+/** Converts a `now` option to epoch milliseconds, refusing invalid dates (and numbers no Date can hold). */
 export function resolveNow(now: unknown, clock: () => number): number {
   if (now === undefined) return clock();
   const ms = now instanceof Date ? now.getTime() : now;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new OptionError(`"now" must be a valid Date or finite epoch milliseconds, got ${now instanceof Date ? 'an invalid Date' : describe(now)}`);
+  if (!isEpochMs(ms)) throw new OptionError(`"now" must be a valid Date or finite epoch milliseconds, got ${now instanceof Date ? 'an invalid Date' : describe(now)}`);
   return ms;
 }
 
@@ -295,14 +303,14 @@ export function resolveFacts(facts: unknown, label = 'facts'): ResolvedFacts | n
   if (facts === undefined) return null;
   checkOptionsObject(facts, label, FACT_NAMES);
   const trusted = ownValue(facts, 'trustedTimeMs');
-  if (trusted !== undefined && (typeof trusted !== 'number' || !Number.isFinite(trusted))) throw new OptionError(`"${label}.trustedTimeMs" must be finite epoch milliseconds, got ${describe(trusted)}`);
+  if (trusted !== undefined && !isEpochMs(trusted)) throw new OptionError(`"${label}.trustedTimeMs" must be epoch milliseconds a Date can hold, got ${describe(trusted)}`);
   const evidence = ownValue(facts, 'clockEvidence');
   let clockEvidence: ClockEvidence | null = null;
   if (evidence !== undefined && evidence !== null) {
     checkOptionsObject(evidence, `${label}.clockEvidence`, EVIDENCE_NAMES);
     const ms = ownValue(evidence, 'ms');
     const source = ownValue(evidence, 'source');
-    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new OptionError(`"${label}.clockEvidence.ms" must be finite epoch milliseconds, got ${describe(ms)}`);
+    if (!isEpochMs(ms)) throw new OptionError(`"${label}.clockEvidence.ms" must be epoch milliseconds a Date can hold, got ${describe(ms)}`);
     if (typeof source !== 'string' || source.trim() === '') throw new OptionError(`"${label}.clockEvidence.source" must be a non-empty string, got ${describe(source)}`);
     clockEvidence = Object.freeze({ ms, source });
   }

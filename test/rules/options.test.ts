@@ -27,7 +27,7 @@ sparse[1] = 1;
 
 /** Option → values that must be refused, and the text the message must contain. */
 const BAD: ReadonlyArray<readonly [string, readonly unknown[]]> = [
-  ['now', ['tomorrow', Number.NaN, new Date(Number.NaN), Number.POSITIVE_INFINITY, null, {}]],
+  ['now', ['tomorrow', Number.NaN, new Date(Number.NaN), Number.POSITIVE_INFINITY, null, {}, 8.64e15 + 1, -8.64e15 - 1]],
   ['clockToleranceSeconds', [-1, Number.NaN, '5', null, Number.POSITIVE_INFINITY]],
   ['maxSignatureAgeDays', [-1, Number.NaN, '30', null]],
   ['machineCode', ['', '   ', 42, null, ['MACHINE-A']]],
@@ -35,6 +35,20 @@ const BAD: ReadonlyArray<readonly [string, readonly unknown[]]> = [
   ['requireFeatures', ['F1', 1, null, [1.5], [3.9], [0], [9], [Number.NaN], ['F9'], ['f0'], ['F10'], [''], ['A..B'], ['.A'], ['A. '], [null], [true], [{}], sparse]],
   ['productId', [1.5, '', '   ', Number.NaN, null, true]],
   ['product', [5, null, 'x', [], { timeLimitedFeature: 1.5 }, { trialFeature: 9 }, { featureNames: { Pro: 1.5 } }, { featureNames: [] }, { featureNames: null }, { timeLimitedFeatures: 2 }]],
+  ['graceDays', [-1, 1.5, '14', null, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]],
+  ['licenseeSecret', ['', 42, null, {}, ['s'], new Uint8Array(4)]],
+  ['licenseeSecretMode', ['Client', 'none', '', 1, null, true]],
+  ['hwid', ['', '   ', 42, null, ['HWID']]],
+  ['bindHwid', ['yes', 1, null]],
+  [
+    'facts',
+    [
+      null, 5, 'x', [], { trustedtimems: 1 }, { trustedTimeMs: Number.NaN }, { trustedTimeMs: '1' }, { trustedTimeMs: new Date(0) }, { trustedTimeMs: 9e15 }, { clockEvidence: 5 }, { clockEvidence: { ms: 1 } },
+      { clockEvidence: { ms: Number.POSITIVE_INFINITY, source: 'f' } }, { clockEvidence: { ms: 1, source: ' ' } }, { clockEvidence: { ms: 1, source: 'f', extra: 1 } },
+      { boundSecretHash: new Uint8Array(31) }, { boundSecretHash: 'ab' }, { boundHwidHash: Array(32).fill(0) }, { boundHwidHash: new Uint16Array(32) },
+      { revoked: ['a'] }, { revoked: new Set([1]) }, { revoked: new Map() }, { revocationSequence: -1 }, { revocationSequence: 1.5 }, { revocationSequence: null },
+    ],
+  ],
 ];
 /** Options only verification reads. */
 const BAD_VERIFY: ReadonlyArray<readonly [string, readonly unknown[]]> = [
@@ -171,8 +185,24 @@ describe('features: non-integers and typos are refused (items 17, 20)', () => {
 const VALUE = fc.oneof(
   fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true, withDate: true }),
   fc.constantFrom(0, 1, 8, 9, 1.5, -1, '', 'F1', 'F9', 'RS256', 'EdDSA', 'node', 'purejs', 'webcrypto', 'forge', 'MACHINE-A', true, false, new Date(0), [], [1], ['RS256'], ['F1', 'Cloud']),
+  fc.constantFrom('disabled', 'predefined', 'client', new Uint8Array(32), new Set(['A']), { trustedTimeMs: 0 }, { clockEvidence: { ms: 0, source: 'f' } }, { revoked: new Set(['A']), revocationSequence: 3 }),
+  fc.record(
+    {
+      trustedTimeMs: fc.oneof(fc.double(), fc.anything()),
+      clockEvidence: fc.oneof(fc.constant(null), fc.record({ ms: fc.oneof(fc.double(), fc.anything()), source: fc.oneof(fc.string(), fc.anything()) })),
+      boundSecretHash: fc.oneof(fc.constant(null), fc.uint8Array({ minLength: 30, maxLength: 33 }), fc.anything()),
+      boundHwidHash: fc.oneof(fc.constant(null), fc.uint8Array({ minLength: 32, maxLength: 32 })),
+      revoked: fc.oneof(fc.constant(null), fc.array(fc.oneof(fc.string(), fc.integer())).map((a) => new Set(a))),
+      revocationSequence: fc.oneof(fc.integer(), fc.double()),
+    },
+    { requiredKeys: [] },
+  ),
 );
-const NAMES = ['now', 'clockToleranceSeconds', 'maxSignatureAgeDays', 'machineCode', 'allowOverdraft', 'requireFeatures', 'productId', 'product', 'key', 'backend', 'maxInputBytes', 'algorithms', 'unknownOption'];
+const NAMES = [
+  'now', 'clockToleranceSeconds', 'maxSignatureAgeDays', 'machineCode', 'allowOverdraft', 'requireFeatures', 'productId', 'product',
+  'graceDays', 'licenseeSecret', 'licenseeSecretMode', 'hwid', 'bindHwid', 'facts',
+  'key', 'backend', 'maxInputBytes', 'algorithms', 'unknownOption',
+];
 /** What else an option may legitimately answer with, besides ERR_OPTION_INVALID. */
 const ALSO: Readonly<Record<string, readonly string[]>> = {
   key: ['ERR_KEY_INVALID', 'ERR_KEY_PRIVATE', 'ERR_KEY_CERTIFICATE', 'ERR_KEY_UNSUPPORTED', 'ERR_KEY_TOO_SMALL'],
