@@ -338,6 +338,8 @@ export function resolveFacts(facts: unknown, label = 'facts'): ResolvedFacts | n
   };
 }
 
+const NO_STATE: ResolvedStateOptions = Object.freeze({ graceDays: null, licenseeSecret: null, licenseeSecretMode: null, hwid: null, bindHwid: null, facts: null });
+
 /**
  * Validates the state's options (`graceDays`, `licenseeSecret`,
  * `licenseeSecretMode`, `hwid`, `bindHwid`, `facts`) of an options object
@@ -345,6 +347,7 @@ export function resolveFacts(facts: unknown, label = 'facts'): ResolvedFacts | n
  */
 export function resolveStateOptions(options: object): ResolvedStateOptions {
   const graceDays = ownValue(options, 'graceDays');
+  const facts = ownValue(options, 'facts');
   if (graceDays !== undefined && (typeof graceDays !== 'number' || !Number.isSafeInteger(graceDays) || graceDays < 0)) {
     throw new OptionError(`"graceDays" must be a whole number of days >= 0, got ${describe(graceDays)}`);
   }
@@ -359,13 +362,15 @@ export function resolveStateOptions(options: object): ResolvedStateOptions {
   if (hwid !== undefined && (typeof hwid !== 'string' || hwid.trim() === '')) throw new OptionError(`"hwid" must be a non-empty string, got ${describe(hwid)}`);
   const bindHwid = ownValue(options, 'bindHwid');
   if (bindHwid !== undefined && typeof bindHwid !== 'boolean') throw new OptionError(`"bindHwid" must be true or false, got ${describe(bindHwid)}`);
+  // The hot path (none of them given) allocates nothing.
+  if (graceDays === undefined && secret === undefined && mode === undefined && hwid === undefined && bindHwid === undefined && facts === undefined) return NO_STATE;
   return {
     graceDays: graceDays === undefined ? null : graceDays,
     licenseeSecret: secret === undefined ? null : secret,
     licenseeSecretMode: mode === undefined ? null : (mode as LicenseeSecretMode),
     hwid: hwid === undefined ? null : hwid,
     bindHwid: bindHwid === undefined ? null : bindHwid,
-    facts: resolveFacts(ownValue(options, 'facts')),
+    facts: resolveFacts(facts),
   };
 }
 

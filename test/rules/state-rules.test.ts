@@ -14,6 +14,7 @@ import { FIXTURES_DIR } from '../../scripts/make-fixtures.ts';
 import { verifyLicenseSync, type Verdict, type VerifiedLicense, type VerifyOptions } from '../../src/index.node.ts';
 import { issueNativeLicense, type NativeLicenseClaims } from '../../src/issuer/index.ts';
 import { hwidHash, licenseeSecretHash, sameHash } from '../../src/license/secret.ts';
+import type { CheckResult } from '../../src/rules/evaluate.ts';
 import type { EvaluationOptions } from '../../src/rules/options.ts';
 import { hwidToBind, secretToBind } from '../../src/rules/state-rules.ts';
 import { VENDOR } from '../support/issue.ts';
@@ -31,7 +32,7 @@ async function native(claims: Partial<NativeLicenseClaims> = {}): Promise<string
 }
 const verify = (text: string, options: Omit<VerifyOptions, 'key'> = {}): Verdict => verifyLicenseSync(text, { key: ED.publicPem, now: NOW, ...options });
 const verifyCryptolens = (text: string, options: Omit<VerifyOptions, 'key'> = {}): Verdict => verifyLicenseSync(text, { key: VENDOR.publicXml, now: NOW, ...options });
-const checkOf = (v: { checks: readonly { check: string }[] }, name: string) => v.checks.find((c) => c.check === name);
+const checkOf = (v: { checks: readonly CheckResult[] }, name: CheckResult['check']): CheckResult | undefined => v.checks.find((c) => c.check === name);
 const names = (v: { checks: readonly { check: string }[] }) => v.checks.map((c) => c.check);
 
 const texts: Record<string, string> = {};
