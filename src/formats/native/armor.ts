@@ -31,25 +31,52 @@ export function armor(bytes: Uint8Array): string {
   return lines.join('\n') + '\n';
 }
 
+/** True when `text[from, to)` holds only spaces and tabs. */
+function blank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
 /** The COSE bytes inside the armour (a fresh array the caller owns). */
 export function dearmor(text: string): Uint8Array {
-  const trimmed = text.replace(/^\uFEFF/, '').trim();
+  const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
   if (!trimmed.startsWith(ARMOR_BEGIN)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured license starts with ${ARMOR_BEGIN}`);
   if (!trimmed.endsWith(ARMOR_END)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured license ends with ${ARMOR_END}, and nothing may follow it`);
-  const lines = trimmed.slice(ARMOR_BEGIN.length, trimmed.length - ARMOR_END.length).split(/\r?\n/);
+  // The lines between the armour lines, as `split(/\r?\n/)` cuts them (a CR right before an LF belongs to the line end),
+  // by their bounds in `trimmed`; for the base64 lines, trailing spaces and tabs (an e-mail client's) are left out.
+  const bodyEnd = trimmed.length - ARMOR_END.length;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let lineStart = ARMOR_BEGIN.length;
+  for (;;) {
+    const lf = lineStart <= bodyEnd ? trimmed.indexOf('\n', lineStart) : -1;
+    const stop = lf === -1 || lf >= bodyEnd ? bodyEnd : lf;
+    starts.push(lineStart);
+    ends.push(stop > lineStart && stop !== bodyEnd && trimmed.charCodeAt(stop - 1) === 0x0d ? stop - 1 : stop);
+    if (stop === bodyEnd) break;
+    lineStart = stop + 1;
+  }
+  const last = ends.length - 1;
   // The BEGIN and END lines stand alone: the body starts after a line end and ends with one.
-  if (lines.length < 3 || !/^[ \t]*$/.test(lines[0]!) || !/^[ \t]*$/.test(lines[lines.length - 1]!)) {
+  if (ends.length < 3 || !blank(trimmed, starts[0]!, ends[0]!) || !blank(trimmed, starts[last]!, ends[last]!)) {
     throw new LicenseInputError('ERR_ENVELOPE_INVALID', 'the armour lines must stand on lines of their own, with the base64 between them');
   }
-  let b64 = '';
-  for (const line of lines.slice(1, -1)) {
-    // Trailing spaces or tabs (an e-mail client's) are tolerated; anything else must be base64.
-    const content = line.replace(/[ \t]+$/, '');
-    if (!/^[A-Za-z0-9+/=]*$/.test(content)) throw new LicenseInputError('ERR_BASE64_INVALID', 'a line of the armoured license holds a character that is not base64');
-    b64 += content;
+  for (let l = 1; l < last; l++) {
+    let to = ends[l]!;
+    while (to > starts[l]! && (trimmed.charCodeAt(to - 1) === 0x20 || trimmed.charCodeAt(to - 1) === 0x09)) to--;
+    ends[l] = to;
   }
+  let b64 = '';
+  for (let l = 1; l < last; l++) b64 += trimmed.slice(starts[l]!, ends[l]!);
   if (b64.length === 0) throw new LicenseInputError('ERR_ENVELOPE_INVALID', 'the armoured license is empty');
   const bytes = decodeBase64(b64);
-  if (typeof bytes === 'string') throw new LicenseInputError('ERR_BASE64_INVALID', `the armoured license is not valid base64 (${bytes})`);
-  return bytes;
+  if (typeof bytes !== 'string') return bytes; // canonical base64: only its alphabet, so every line passed the check below
+  // Refused: say why as before, a line with a foreign character first.
+  for (let l = 1; l < last; l++) {
+    if (!/^[A-Za-z0-9+/=]*$/.test(trimmed.slice(starts[l]!, ends[l]!))) throw new LicenseInputError('ERR_BASE64_INVALID', 'a line of the armoured license holds a character that is not base64');
+  }
+  throw new LicenseInputError('ERR_BASE64_INVALID', `the armoured license is not valid base64 (${bytes})`);
 }

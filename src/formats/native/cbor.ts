@@ -43,6 +43,8 @@ export interface CborDocument {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Text strings up to this many ASCII bytes are built char by char (cheaper than a view and an apply call). */
+const SHORT_TEXT = 16;
 const utf8 = typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
 
 function fail(message: string, offset: number): never {
@@ -163,10 +165,18 @@ class Reader {
       }
       case 3: {
         const n = this.length(ai, start);
-        const raw = b.subarray(this.pos, this.pos + n);
-        this.pos += n;
+        const from = this.pos;
+        const to = from + n;
+        this.pos = to;
         let ascii = true;
-        for (let i = 0; i < raw.length; i++) if (raw[i]! > 0x7f) { ascii = false; break; }
+        for (let i = from; i < to; i++) if (b[i]! > 0x7f) { ascii = false; break; }
+        // Short ASCII (map keys, codes, names): char by char, without a view or an apply call.
+        if (ascii && n <= SHORT_TEXT) {
+          let s = '';
+          for (let i = from; i < to; i++) s += String.fromCharCode(b[i]!);
+          return s;
+        }
+        const raw = b.subarray(from, to);
         if (ascii) return raw.length < 64 ? String.fromCharCode.apply(null, raw as unknown as number[]) : latin(raw);
         if (utf8) {
           try {
@@ -195,8 +205,10 @@ class Reader {
           const keyMajor = keyAt < b.length ? b[keyAt]! >> 5 : 0;
           if (keyMajor > 1 && keyMajor !== 3) fail('map key is neither an integer nor text', keyAt);
           const key = this.item(depth + 1, null) as number | string;
-          if (out.has(key)) fail(`map repeats the key ${JSON.stringify(key)}`, keyAt);
+          // One hash lookup instead of has + set: a repeated key leaves the size as it was (the map is thrown away).
+          const size = out.size;
           out.set(key, this.item(depth + 1, null));
+          if (out.size === size) fail(`map repeats the key ${JSON.stringify(key)}`, keyAt);
         }
         return out;
       }

@@ -70,8 +70,6 @@ export function cborHead(major: number, length: number): Uint8Array {
   return Uint8Array.of(m | 26, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
 }
 
-const bstrHead = (length: number): Uint8Array => cborHead(2, length);
-
 const SIGNATURE1_PREFIX = Uint8Array.of(0x84, 0x6a, ...Array.from('Signature1', (c) => c.charCodeAt(0)));
 
 /**
@@ -79,27 +77,63 @@ const SIGNATURE1_PREFIX = Uint8Array.of(0x84, 0x6a, ...Array.from('Signature1', 
  * `["Signature1", protected, h'', payload]`, around the given byte strings.
  */
 export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  const ph = bstrHead(protectedBytes.length);
-  const pl = bstrHead(payload.length);
-  const out = new Uint8Array(SIGNATURE1_PREFIX.length + ph.length + protectedBytes.length + 1 + pl.length + payload.length);
-  let at = 0;
-  for (const part of [SIGNATURE1_PREFIX, ph, protectedBytes, Uint8Array.of(0x40), pl, payload]) {
-    out.set(part, at);
-    at += part.length;
-  }
+  const out = new Uint8Array(SIGNATURE1_PREFIX.length + headSize(protectedBytes.length) + protectedBytes.length + 1 + headSize(payload.length) + payload.length);
+  out.set(SIGNATURE1_PREFIX, 0);
+  let at = writeBstr(out, SIGNATURE1_PREFIX.length, protectedBytes);
+  out[at++] = 0x40; // external_aad: h''
+  at = writeBstr(out, at, payload);
   return out;
+}
+
+/** Size of the shortest CBOR head for an argument of `length` (below 2^32). */
+function headSize(length: number): number {
+  return length < 24 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
+}
+
+/** Writes a byte string (head, then bytes) at `at`; returns where it ends. The same head as {@link cborHead}, without allocating. */
+function writeBstr(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n < 24) out[at++] = 0x40 | n;
+  else if (n < 0x100) {
+    out[at++] = 0x58;
+    out[at++] = n;
+  } else if (n < 0x10000) {
+    out[at++] = 0x59;
+    out[at++] = n >> 8;
+    out[at++] = n & 0xff;
+  } else {
+    out[at++] = 0x5a;
+    out[at++] = (n >>> 24) & 0xff;
+    out[at++] = (n >> 16) & 0xff;
+    out[at++] = (n >> 8) & 0xff;
+    out[at++] = n & 0xff;
+  }
+  out.set(bytes, at);
+  return at + n;
 }
 
 function keyIdText(kid: Uint8Array): string {
   let ascii = kid.length > 0;
-  for (const b of kid) if (b < 0x21 || b > 0x7e) ascii = false;
-  if (ascii) return String.fromCharCode(...kid);
-  return Array.from(kid, (b) => b.toString(16).padStart(2, '0')).join('');
+  for (let i = 0; i < kid.length; i++) {
+    const b = kid[i]!;
+    if (b < 0x21 || b > 0x7e) {
+      ascii = false;
+      break;
+    }
+  }
+  // At most 256 bytes (checked by the caller): one apply call takes them all.
+  if (ascii) return String.fromCharCode.apply(null, kid as unknown as number[]);
+  let hex = '';
+  for (let i = 0; i < kid.length; i++) hex += HEX[kid[i]!]!;
+  return hex;
 }
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** Limits on a COSE message: the license is small, so these are generous. */
 const LIMITS = { maxDepth: 8, maxItems: 64 } as const;
 const HEADER_LIMITS = { maxDepth: 4, maxItems: 64 } as const;
+const MESSAGE_LIMITS = { ...LIMITS, topTag: COSE_SIGN1_TAG } as const;
 
 /**
  * Takes a COSE_Sign1 message apart. `bytes` must be a copy the caller owns:
@@ -109,7 +143,7 @@ const HEADER_LIMITS = { maxDepth: 4, maxItems: 64 } as const;
  * @throws {UnsupportedFormatError} for an algorithm or a critical header licensekit does not handle.
  */
 export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
-  const { tag, value } = decodeCbor(bytes, { ...LIMITS, topTag: COSE_SIGN1_TAG });
+  const { tag, value } = decodeCbor(bytes, MESSAGE_LIMITS);
   if (tag !== COSE_SIGN1_TAG) invalid('the message is not tagged 18 (COSE_Sign1)');
   if (!Array.isArray(value) || value.length !== 4) invalid('expected an array of 4 items [protected, unprotected, payload, signature]');
   const [protectedBytes, unprotectedHeader, payload, signature] = value as CborValue[];

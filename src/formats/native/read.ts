@@ -85,6 +85,9 @@ export function plain(value: CborValue): unknown {
   return value;
 }
 
+/** The customer fields the License models (an integer key never is one: `String(1)` is no field name). */
+const CUSTOMER_FIELDS: ReadonlySet<string> = new Set(['id', 'name', 'email', 'company']);
+
 function customer(map: CborMap | null): Party | null {
   if (map === null) return null;
   const field = (k: string): string | null => {
@@ -94,7 +97,7 @@ function customer(map: CborMap | null): Party | null {
     return v;
   };
   const extra = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of map) if (!['id', 'name', 'email', 'company'].includes(String(k))) Object.defineProperty(extra, String(k), { value: plain(v), enumerable: true });
+  for (const [k, v] of map) if (typeof k !== 'string' || !CUSTOMER_FIELDS.has(k)) Object.defineProperty(extra, String(k), { value: plain(v), enumerable: true });
   return Object.freeze({ id: field('id'), name: field('name'), email: field('email'), companyName: field('company'), created: null, extra: Object.freeze(extra) });
 }
 
@@ -120,13 +123,15 @@ function unknownClaims(map: CborMap): Readonly<Record<string, unknown>> {
 }
 
 const SECRET_MODES = ['disabled', 'predefined', 'client'] as const;
+/** Claims of vendor messages only. */
+const MESSAGE_ONLY = ['resetCounter', 'revocationSequence', 'revoked'] as const;
 
 /** Maps a verified claims set to the neutral License. */
 export function readNativeLicense(map: CborMap): License {
   const c = new Claims(map);
   const messageType = c.text('messageType');
   if (messageType !== null) fail(`this is a vendor ${JSON.stringify(messageType)} message, not a license (import it into the local state)`);
-  for (const name of ['resetCounter', 'revocationSequence', 'revoked'] as const) {
+  for (const name of MESSAGE_ONLY) {
     if (c.raw(name) !== undefined) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) belongs to a vendor message, never to a license`);
   }
   const mode = c.uint('licenseeSecretMode');
