@@ -46,6 +46,36 @@ function interleaved<K extends string>(fns: Record<K, () => unknown>, rounds = 2
   };
 }
 
+/**
+ * Issue 8 §5 "Hot path, native": the golden native license (Ed25519, COSE_Sign1 over a CWT) verified and evaluated,
+ * armoured and binary, against a raw `crypto.verify` of its Sig_structure with a pre-built KeyObject, interleaved.
+ */
+function nativeRows(): BenchRow[] {
+  const dir = join(FIXTURES_DIR, 'licenses', 'native');
+  const text = readFileSync(join(dir, 'valid.lic'), 'utf8');
+  const binary = new Uint8Array(readFileSync(join(dir, 'valid-binary.lic')));
+  const pem = readFileSync(join(FIXTURES_DIR, 'keys', 'vendor-ed25519.public.pem'), 'utf8');
+  const keyObject = createPublicKey(pem);
+  const { envelope } = parseLicense(text);
+  const toBeSigned = Buffer.from(envelope.signedBytes);
+  const signature = Buffer.from(envelope.signature);
+  const options = { key: pem, now: new Date('2026-06-01T00:00:00Z'), machineCode: 'MACHINE-A', productId: 1001, requireFeatures: [1 as const, 'Pro'] };
+  if (!cryptoVerify(null, toBeSigned, keyObject, signature)) throw new Error('raw Ed25519 verify failed');
+  if (!verifyLicenseSync(text, options).valid || !verifyLicenseSync(binary, options).valid) throw new Error('licensekit verdict on the native license not valid');
+  const sync = interleaved({
+    raw: () => cryptoVerify(null, toBeSigned, keyObject, signature),
+    armored: () => verifyLicenseSync(text, options).valid,
+    binary: () => verifyLicenseSync(binary, options).valid,
+  });
+  const group = 'verify a native Ed25519 license (COSE_Sign1)';
+  const us = (ops: number): string => `${(1e6 / ops - 1e6 / sync.ops.raw).toFixed(1)} µs of JavaScript`;
+  return [
+    { group, name: 'raw crypto.verify Ed25519 on the Sig_structure, pre-built KeyObject (reference)', opsPerSec: sync.ops.raw },
+    { group, name: 'licensekit verifyLicenseSync, armoured text: parse + verify + evaluate', opsPerSec: sync.ops.armored, note: `target >= 0.9x raw: ${sync.ratio('armored', 'raw').toFixed(2)}x (${us(sync.ops.armored)})` },
+    { group, name: 'licensekit verifyLicenseSync, binary .lic bytes', opsPerSec: sync.ops.binary, note: `target >= 0.9x raw: ${sync.ratio('binary', 'raw').toFixed(2)}x (${us(sync.ops.binary)})` },
+  ];
+}
+
 /** Rows for verify + evaluate and for cached checks. */
 export async function verifyRows(): Promise<BenchRow[]> {
   const text = readFileSync(join(FIXTURES_DIR, 'licenses', 'valid.skm'), 'utf8').trim();
@@ -115,6 +145,7 @@ export async function verifyRows(): Promise<BenchRow[]> {
     { group, name: 'licensekit verifyLicenseSync: parse + verify + evaluate (node)', opsPerSec: full, note: `target >= 0.9x naive: ${sync.ratio('full', 'naive').toFixed(2)}x (${sync.ratio('full', 'raw').toFixed(2)}x raw, ${sync.ratio('full', 'floor').toFixed(2)}x the floor)` },
     { group, name: 'licensekit verifyLicense (async, node)', opsPerSec: fullAsync, note: `${(fullAsync / raw).toFixed(2)}x raw` },
     { group, name: 'cryptolens npm client Helpers.LoadFromString (no rules)', opsPerSec: client, note: `licensekit is ${(full / client).toFixed(1)}x this (target >= 6x)` },
+    ...nativeRows(),
     { group: cached, name: 'license.hasFeature(1)', opsPerSec: hasFeature, note: 'target >= 10M/s' },
     { group: cached, name: "license.isOnMachine('MACHINE-A')", opsPerSec: onMachine, note: 'target >= 10M/s' },
     { group: cached, name: 'license.isExpired(now)', opsPerSec: expired, note: 'target >= 10M/s' },
