@@ -1,0 +1,292 @@
+/**
+ * The local memory of an installed program: the licenses it activated, the
+ * bindings their policies ask for (a client-mode licensee secret, an HWID),
+ * the latest trusted time, and the vendor's revocation list, kept in a
+ * {@link StateStore} as a sealed document (`document.ts`).
+ *
+ * Every operation is a read-modify-write under the store's lock, so two
+ * copies of a program never lose each other's binding. The rules stay pure:
+ * this layer reads the facts (`trustedTimeMs`, bindings, revocations) and
+ * passes them to the verification as the `facts` option.
+ */
+import type { SignatureBackend } from '../backends/backend.ts';
+import { StateError, OptionError } from '../lib/errors.ts';
+import { decodeUtf8, encodeUtf8 } from '../lib/bytes.ts';
+import { importKeyRing, type KeyRing, type KeyRingInput } from '../keys/ring.ts';
+import type { Verdict, VerifyOptions } from '../verify.ts';
+import type { EvaluationOptions } from '../rules/options.ts';
+import { hwidToBind, secretToBind } from '../rules/state-rules.ts';
+import { emptyDocument, sealDocument, stateMacKey, unsealDocument, type StateDocument, type StoredLicense } from './document.ts';
+import { verifyVendorMessage } from './messages.ts';
+import type { StateStore } from './store/store.ts';
+
+/** Evidence of the real time read from the machine (files modified later than the clock claims). */
+export interface ClockEvidence {
+  readonly ms: number;
+  readonly source: string;
+}
+
+/** How to open a program's state. */
+export interface LicenseStateOptions {
+  /** The program's name (part of the state's identity and MAC). */
+  readonly program: string;
+  /** The vendor's public key or key ring (the first key's id names the state). */
+  readonly key: KeyRingInput;
+  /** Where the state lives. */
+  readonly store: StateStore;
+  /** This machine's code: the state's MAC is bound to it, so a state copied to another machine is refused. */
+  readonly machineCode: string;
+  /** A state whose MAC does not match: refuse (`ERR_STATE_TAMPERED`, default) or start over and say so (warning `STATE_TAMPERED`). */
+  readonly onTampered?: 'refuse' | 'start-over';
+  /** The entry's `verifyLicense` (node:crypto in Node, WebCrypto in browsers). */
+  readonly verifyLicense: (input: string | Uint8Array, options: VerifyOptions) => Promise<Verdict>;
+  /** The backend that verifies vendor messages. */
+  readonly backend: SignatureBackend;
+  /** Reads evidence of the real time on a first run (no trusted time yet); `null` when there is none. */
+  readonly clockEvidence?: (nowMs: number) => Promise<ClockEvidence | null>;
+}
+
+/** Options of a check: the evaluation options, plus what the state binds. */
+export type StateCheckOptions = Omit<EvaluationOptions, 'facts'>;
+
+/** A verdict with what the state did. */
+export interface StateVerdict {
+  readonly verdict: Verdict;
+  /** The license key it is stored under. */
+  readonly licenseKey: string | null;
+  /** What this check bound (`secret`, `hwid`), if anything. */
+  readonly bound: readonly ('secret' | 'hwid')[];
+  /** State-level warnings (`STATE_TAMPERED` when the state was started over). */
+  readonly stateWarnings: readonly string[];
+}
+
+/** Whop's answers, for integrators coming from there: 201 valid, 400 mismatch (needs a reset), 404 not found; 403 otherwise not valid. */
+export type ValidationOutcome = 'valid' | 'mismatch' | 'not-found' | 'invalid';
+
+/** What `validate` answers. */
+export interface ValidationResult {
+  readonly licenseKey: string;
+  readonly outcome: ValidationOutcome;
+  readonly status: 201 | 400 | 403 | 404;
+  readonly valid: boolean;
+  readonly reasons: readonly string[];
+  readonly verdict: Verdict | null;
+  readonly bound: readonly ('secret' | 'hwid')[];
+  readonly stateWarnings: readonly string[];
+}
+
+/** What `importMessage` did. */
+export type ImportResult =
+  | { readonly kind: 'reset'; readonly licenseKey: string; readonly counter: number }
+  | { readonly kind: 'revocations'; readonly sequence: number; readonly revoked: number };
+
+/** What the state holds, as plain data (bindings only as salted hashes). */
+export interface StateStatus {
+  readonly program: string;
+  readonly vendorKeyId: string;
+  readonly trustedTime: string | null;
+  readonly vendorSignedTime: string | null;
+  readonly licenses: ReadonlyArray<{ readonly licenseKey: string; readonly activatedAt: string; readonly secretHash: string | null; readonly hwidHash: string | null; readonly resetCounter: number }>;
+  readonly revocations: { readonly sequence: number; readonly issuedAt: string; readonly revoked: number } | null;
+  readonly verified: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** How far past the clock a file's modification time must be to count as evidence of a rollback (first run). */
+export const EVIDENCE_MARGIN_MS = 10 * 60_000;
+
+const hex = (b: Uint8Array | null) => (b === null ? null : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''));
+const iso = (ms: number) => (ms === 0 ? null : new Date(ms).toISOString());
+
+function nowOf(options: { now?: Date | number } | undefined): number {
+  const now = options?.now;
+  const ms = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new OptionError('"now" must be a valid Date or epoch milliseconds');
+  return ms;
+}
+
+/** A program's local license state. Open it with {@link openLicenseState}. */
+export class LicenseState {
+  readonly #options: LicenseStateOptions;
+  readonly #ring: KeyRing;
+  readonly #macKey: Uint8Array;
+  readonly vendorKeyId: string;
+
+  /** @internal */
+  constructor(options: LicenseStateOptions, ring: KeyRing) {
+    this.#options = options;
+    this.#ring = ring;
+    this.vendorKeyId = ring.entries[0]!.kid;
+    this.#macKey = stateMacKey(this.vendorKeyId, options.program, options.machineCode);
+  }
+
+  /** Opens the current document under the lock and applies `change`; returns what `change` returns. */
+  async #transact<T>(change: (doc: StateDocument, warnings: string[]) => Promise<{ doc: StateDocument | null; result: T }>): Promise<T> {
+    let result: T | undefined;
+    await this.#options.store.update(async (current) => {
+      const warnings: string[] = [];
+      let doc = emptyDocument(this.#options.program, this.vendorKeyId);
+      if (current !== null) {
+        const opened = unsealDocument(current, this.#macKey, { program: this.#options.program, vendorKeyId: this.vendorKeyId });
+        if (opened.ok) doc = opened.document;
+        else if (opened.problem === 'newer-version') throw new StateError('ERR_STATE_VERSION', opened.detail);
+        else if ((this.#options.onTampered ?? 'refuse') === 'refuse') throw new StateError('ERR_STATE_TAMPERED', opened.detail);
+        else warnings.push('STATE_TAMPERED');
+      }
+      const out = await change(doc, warnings);
+      result = out.result;
+      return out.doc === null && warnings.length === 0 ? undefined : sealDocument(out.doc ?? doc, this.#macKey);
+    }, { onUnreadable: 'start-over' });
+    return result as T;
+  }
+
+  /** The facts the rules need, from the document and, on a first run (no check has set a mark yet), the machine's evidence of the time. */
+  async #facts(doc: StateDocument, stored: StoredLicense | undefined, nowMs: number, firstRun: boolean) {
+    const read = firstRun && this.#options.clockEvidence ? await this.#options.clockEvidence(nowMs) : null;
+    // Files are written all the time: only a modification well after the clock's claim is evidence of a clock set back.
+    const evidence = read !== null && read.ms > nowMs + EVIDENCE_MARGIN_MS ? read : null;
+    return {
+      ...(doc.trustedTimeMs > 0 ? { trustedTimeMs: doc.trustedTimeMs } : {}),
+      ...(evidence ? { clockEvidence: evidence } : {}),
+      boundSecretHash: stored?.secretHash ?? null,
+      boundHwidHash: stored?.hwidHash ?? null,
+      revoked: doc.revocations ? new Set(doc.revocations.revoked) : null,
+      ...(doc.revocations ? { revocationSequence: doc.revocations.sequence } : {}),
+    };
+  }
+
+  /** Verifies `license` with every rule, the state's included, and the new time mark and bindings when it passes. */
+  async #check(doc: StateDocument, license: Uint8Array, stored: StoredLicense | undefined, options: StateCheckOptions, nowMs: number) {
+    const verify = this.#options.verifyLicense;
+    // A newer vendor-signed license resets the mark to its signing time: a clock once wrongly far ahead does not lock the user out for ever.
+    const first = await verify(license, { key: this.#options.key, now: nowMs });
+    let markDoc = doc;
+    const signedMs = first.license?.signDate?.getTime() ?? 0;
+    if (first.license !== null && signedMs > doc.vendorSignedMs) markDoc = { ...doc, trustedTimeMs: signedMs, vendorSignedMs: signedMs };
+    const verdict = await verify(license, { ...options, key: this.#options.key, now: nowMs, facts: await this.#facts(markDoc, stored, nowMs, doc.trustedTimeMs === 0) } as VerifyOptions);
+    const bound: ('secret' | 'hwid')[] = [];
+    let entry: StoredLicense | undefined = stored;
+    if (verdict.license !== null && verdict.valid) {
+      const secret = stored?.secretHash ? null : secretToBind(verdict.license, options);
+      const hwid = stored?.hwidHash ? null : hwidToBind(verdict.license, options);
+      if (secret) bound.push('secret');
+      if (hwid) bound.push('hwid');
+      entry = { license, secretHash: stored?.secretHash ?? secret, hwidHash: stored?.hwidHash ?? hwid, resetCounter: stored?.resetCounter ?? 0, activatedAtMs: stored?.activatedAtMs ?? nowMs };
+    }
+    // The mark never moves back, and a check whose clock is behind it does not move it.
+    const rolledBack = verdict.reasons.includes('CLOCK_ROLLED_BACK' as never);
+    const mark = rolledBack ? markDoc.trustedTimeMs : Math.max(markDoc.trustedTimeMs, nowMs);
+    return { verdict, bound, entry, doc: { ...markDoc, trustedTimeMs: mark } };
+  }
+
+  /**
+   * Verifies a license with every rule (the state's included), stores it and
+   * binds what its policy asks to bind (a client-mode secret, the HWID).
+   * Nothing is stored when the license is not valid.
+   */
+  async activate(input: string | Uint8Array, options: StateCheckOptions = {}): Promise<StateVerdict> {
+    const bytes = typeof input === 'string' ? encodeUtf8(input) : input.slice();
+    const nowMs = nowOf(options);
+    return this.#transact<StateVerdict>(async (doc, warnings) => {
+      const peek = await this.#options.verifyLicense(bytes, { key: this.#options.key, now: nowMs });
+      const licenseKey = peek.license?.key ?? null;
+      const stored = licenseKey === null ? undefined : doc.licenses.get(licenseKey);
+      const { verdict, bound, entry, doc: next } = await this.#check(doc, bytes, stored, options, nowMs);
+      if (!verdict.valid || licenseKey === null || entry === undefined) return { doc: null, result: { verdict, licenseKey, bound: [], stateWarnings: warnings } };
+      const licenses = new Map(next.licenses);
+      licenses.set(licenseKey, entry);
+      return { doc: { ...next, licenses }, result: { verdict, licenseKey, bound, stateWarnings: warnings } };
+    });
+  }
+
+  /** Checks a stored license by its key, Whop-style: `valid` (201), `mismatch` (400: bound to another HWID), `not-found` (404), `invalid` (403). */
+  async validate(licenseKey: string, options: StateCheckOptions = {}): Promise<ValidationResult> {
+    if (typeof licenseKey !== 'string' || licenseKey === '') throw new OptionError('"licenseKey" must be a non-empty string');
+    const nowMs = nowOf(options);
+    return this.#transact<ValidationResult>(async (doc, warnings) => {
+      const stored = doc.licenses.get(licenseKey);
+      if (stored === undefined) {
+        return { doc: null, result: { licenseKey, outcome: 'not-found' as const, status: 404 as const, valid: false, reasons: [], verdict: null, bound: [], stateWarnings: warnings } };
+      }
+      const { verdict, bound, entry, doc: next } = await this.#check(doc, stored.license, stored, options, nowMs);
+      const outcome: ValidationOutcome = verdict.valid ? 'valid' : (verdict.reasons as readonly string[]).includes('HWID_MISMATCH') ? 'mismatch' : 'invalid';
+      const status = outcome === 'valid' ? 201 : outcome === 'mismatch' ? 400 : 403;
+      const licenses = new Map(next.licenses);
+      if (entry) licenses.set(licenseKey, entry);
+      return { doc: { ...next, licenses }, result: { licenseKey, outcome, status, valid: verdict.valid, reasons: verdict.reasons, verdict, bound, stateWarnings: warnings } };
+    });
+  }
+
+  /**
+   * Imports a vendor message: an HWID reset (clears that license's binding;
+   * an older or replayed reset is refused) or a revocation list (a list older
+   * than the stored one is refused). A newer vendor-signed message resets the
+   * trusted time to its signing time.
+   */
+  async importMessage(input: string | Uint8Array, options: { now?: Date | number } = {}): Promise<ImportResult> {
+    nowOf(options);
+    const { message } = await verifyVendorMessage(typeof input === 'string' ? input : input.slice(), this.#ring, this.#options.backend);
+    const signedMs = message.issuedAt.getTime();
+    return this.#transact<ImportResult>(async (doc) => {
+      const marked = signedMs > doc.vendorSignedMs ? { ...doc, trustedTimeMs: signedMs, vendorSignedMs: signedMs } : doc;
+      if (message.type === 'reset') {
+        const stored = doc.licenses.get(message.licenseKey);
+        if (stored === undefined) throw new StateError('ERR_MESSAGE_INVALID', `the reset names license ${JSON.stringify(message.licenseKey)}, which this state does not hold`);
+        if (message.counter <= stored.resetCounter) throw new StateError('ERR_MESSAGE_INVALID', `reset ${message.counter} is not newer than the last one imported (${stored.resetCounter}): replayed or out of date`);
+        const licenses = new Map(doc.licenses);
+        licenses.set(message.licenseKey, { ...stored, hwidHash: null, resetCounter: message.counter });
+        return { doc: { ...marked, licenses }, result: { kind: 'reset' as const, licenseKey: message.licenseKey, counter: message.counter } };
+      }
+      if (doc.revocations && message.sequence <= doc.revocations.sequence) {
+        throw new StateError('ERR_MESSAGE_INVALID', `revocation list ${message.sequence} is not newer than the stored list ${doc.revocations.sequence}`);
+      }
+      return {
+        doc: { ...marked, revocations: { sequence: message.sequence, issuedAtMs: signedMs, revoked: message.revoked } },
+        result: { kind: 'revocations' as const, sequence: message.sequence, revoked: message.revoked.length },
+      };
+    });
+  }
+
+  /** What the state holds (bindings only as salted hashes), and whether its MAC verified. */
+  async status(): Promise<StateStatus> {
+    const read = await this.#options.store.read();
+    const warnings: string[] = [];
+    let doc = emptyDocument(this.#options.program, this.vendorKeyId);
+    let verified = true;
+    if (read !== null) {
+      const opened = unsealDocument(read.bytes, this.#macKey, { program: this.#options.program, vendorKeyId: this.vendorKeyId });
+      if (opened.ok) doc = opened.document;
+      else {
+        verified = false;
+        warnings.push(opened.problem === 'tampered' ? 'STATE_TAMPERED' : `STATE_UNREADABLE: ${opened.detail}`);
+      }
+      if (read.fellBack) warnings.push('STATE_FELL_BACK');
+    }
+    return {
+      program: doc.program,
+      vendorKeyId: doc.vendorKeyId,
+      trustedTime: iso(doc.trustedTimeMs),
+      vendorSignedTime: iso(doc.vendorSignedMs),
+      licenses: [...doc.licenses].map(([licenseKey, l]) => ({ licenseKey, activatedAt: new Date(l.activatedAtMs).toISOString(), secretHash: hex(l.secretHash), hwidHash: hex(l.hwidHash), resetCounter: l.resetCounter })),
+      revocations: doc.revocations ? { sequence: doc.revocations.sequence, issuedAt: new Date(doc.revocations.issuedAtMs).toISOString(), revoked: doc.revocations.revoked.length } : null,
+      verified,
+      warnings,
+    };
+  }
+
+  /** The stored license's text (armoured or JSON), for display. */
+  static licenseText(bytes: Uint8Array): string | null {
+    return decodeUtf8(bytes);
+  }
+}
+
+/** Opens (lazily: nothing is read until the first operation) a program's license state. */
+export function openLicenseState(options: LicenseStateOptions): LicenseState {
+  if (typeof options !== 'object' || options === null) throw new OptionError('"options" must be an object');
+  for (const name of ['program', 'machineCode'] as const) {
+    if (typeof options[name] !== 'string' || options[name] === '') throw new OptionError(`"${name}" must be a non-empty string`);
+  }
+  if (typeof options.store !== 'object' || options.store === null) throw new OptionError('"store" must be a StateStore (FileStore, MemoryStore, IndexedDbStore)');
+  if (options.onTampered !== undefined && options.onTampered !== 'refuse' && options.onTampered !== 'start-over') throw new OptionError('"onTampered" must be "refuse" or "start-over"');
+  return new LicenseState(options, importKeyRing(options.key));
+}
