@@ -156,8 +156,10 @@ export class LicenseState {
   }
 
   /** Verifies `license` with every rule, the state's included, and the new time mark and bindings when it passes. */
-  async #check(doc: StateDocument, license: Uint8Array, stored: StoredLicense | undefined, options: StateCheckOptions, nowMs: number) {
+  async #check(doc: StateDocument, license: Uint8Array, stored: StoredLicense | undefined, given: StateCheckOptions, nowMs: number) {
     const verify = this.#options.verifyLicense;
+    // The default HWID is this machine's code (a license that binds none ignores it).
+    const options: StateCheckOptions = given.hwid === undefined ? { ...given, hwid: this.#options.machineCode } : given;
     // A newer vendor-signed license resets the mark to its signing time: a clock once wrongly far ahead does not lock the user out for ever.
     const first = await verify(license, { key: this.#options.key, now: nowMs });
     let markDoc = doc;

@@ -161,3 +161,14 @@ describe('grace and tampering', () => {
     expect(await code(state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(2) }))).toBe('ERR_STATE_TAMPERED');
   });
 });
+
+describe('the default HWID', () => {
+  test("is this machine's code: a state opened on another machine code is a mismatch until a reset", async () => {
+    const store = new MemoryStore();
+    const state = await open(store);
+    await state.activate(await license({ bindHwid: true }), { now: at(1) });
+    expect(await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(2) })).toMatchObject({ outcome: 'valid' });
+    expect(await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'MACHINE-A' })).toMatchObject({ outcome: 'valid' });
+    expect(await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'MACHINE-Z' })).toMatchObject({ outcome: 'mismatch', status: 400 });
+  });
+});
