@@ -10,7 +10,7 @@ import { exportPem, exportRsaKeyValueXml } from '../keys/export.ts';
 import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
 import { randomLicenseKey } from './cryptolens.ts';
-import { signNativeLicense, type IssuedNativeLicense, type NativeIssueOptions as RawNativeIssueOptions, type NativeLicenseClaims } from '../formats/native/issue.ts';
+import { signNativeLicense, signResetMessage, signRevocationList, type IssuedNativeLicense, type NativeIssueOptions as RawNativeIssueOptions, type NativeLicenseClaims } from '../formats/native/issue.ts';
 
 export { buildCryptolensPayload, issueCryptolensLicense, randomLicenseKey, signCryptolensPayload, type IssueOptions, type LicenseClaims, type MachineClaim } from './cryptolens.ts';
 export { exportPem, exportRsaKeyValueXml, exportSpki } from '../keys/export.ts';
@@ -50,4 +50,17 @@ export async function generateVendorKeyPair(
   const pair = await backend.generateKeyPair(algorithm, { modulusLength: options.modulusLength ?? 2048 });
   const key = importJwk(pair.publicJwk);
   return { ...pair, publicKeyXml: key.type === 'rsa' ? exportRsaKeyValueXml(key) : null, publicKeyPem: exportPem(key) };
+}
+
+/**
+ * Issues a vendor-signed HWID reset for one license (for `state.importMessage`):
+ * `counter` must exceed the last reset the program imported for it (start at 1).
+ */
+export function issueResetMessage(licenseKey: string, counter: number, options: NativeIssueOptions): Promise<IssuedNativeLicense> {
+  return signResetMessage(licenseKey, counter, { ...options, backend: options?.backend ?? nodeBackend });
+}
+
+/** Issues a vendor-signed revocation list: `sequence` must exceed the last list programs imported. */
+export function issueRevocationList(sequence: number, revoked: readonly string[], options: NativeIssueOptions): Promise<IssuedNativeLicense> {
+  return signRevocationList(sequence, revoked, { ...options, backend: options?.backend ?? nodeBackend });
 }
