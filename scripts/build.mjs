@@ -39,8 +39,8 @@ export async function buildCli() {
 }
 
 /**
- * Library bundles for every host: dist/node (ESM + CJS, with fingerprint and
- * issuer), dist/browser/index.js (ESM) and dist/licensekit.iife.js (global
+ * Library bundles for every host: dist/node (ESM + CJS, with fingerprint,
+ * issuer, forge and state), dist/browser/index.js (ESM) and dist/licensekit.iife.js (global
  * `licensekit`, for plugin hosts). The browser, IIFE and Node ESM builds also
  * write their esbuild metafiles to dist/meta/ for scripts/check-bundles.mjs.
  *
@@ -52,7 +52,7 @@ export async function buildCli() {
  * evaluated (and its `require('node-forge')` run) only on the first `import()`.
  */
 export async function buildLibrary() {
-  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts') }, platform: 'node', external: NODE_EXTERNAL };
+  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts') }, platform: 'node', external: NODE_EXTERNAL };
   // keepNames: error classes set `name = new.target.name`; minified names would make it 'p'.
   const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, keepNames: true, metafile: true };
   const [nodeEsm, , esm, iife] = await Promise.all([
