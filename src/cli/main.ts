@@ -18,6 +18,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   keygen: { summary: 'make a vendor key pair (private JWK, public XML/PEM/JWK)', load: async () => (await import('./commands/keygen.ts')).keygenCommand },
   issue: { summary: 'issue a Cryptolens-format license signed with the vendor key', load: async () => (await import('./commands/issue.ts')).issueCommand },
   demo: { summary: 'issue a license bound to this machine, verify it, tamper it, verify again', load: async () => (await import('./commands/demo.ts')).demoCommand },
+  activate: { summary: 'verify a license and store it in the local state, binding what its policy asks', load: async () => (await import('./commands/activate.ts')).activateCommand },
+  validate: { summary: "check a stored license by its key with the state's rules (Whop's 201/400/404)", load: async () => (await import('./commands/validate.ts')).validateCommand },
+  import: { summary: 'import a vendor-signed reset, revocation list or refreshed license into the state', load: async () => (await import('./commands/import.ts')).importCommand },
+  status: { summary: 'print what the local state holds and whether it verified', load: async () => (await import('./commands/status.ts')).statusCommand },
+  'issue-reset': { summary: "sign a reset of a license's HWID binding (vendor side)", load: async () => (await import('./commands/issue-reset.ts')).issueResetCommand },
+  'issue-revocations': { summary: 'sign a revocation list (vendor side)', load: async () => (await import('./commands/issue-revocations.ts')).issueRevocationsCommand },
 };
 
 /** The top-level `--help` text. */

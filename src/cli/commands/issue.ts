@@ -42,6 +42,15 @@ Issues a license signed with the vendor's private key (private.jwk.json from lic
   --now ISO-8601            signing time instead of the clock
   --out FILE                write there instead of standard output
   --binary                  write the raw COSE bytes (native; needs --out)
+  --licensee-secret-mode disabled|predefined|client
+                            the licensee-secret policy, signed into the license (native):
+                            predefined = the secret given by --licensee-secret must be presented;
+                            client = the first check's secret is bound, then must match
+  --licensee-secret S       the vendor-set secret (predefined mode only; the license carries only
+                            a salted hash of it)
+  --bind-hwid               the first validation binds the HWID; a vendor-signed reset
+                            (licensekit issue-reset) clears it (native)
+  --grace-days N            days after expiry the license stays valid with EXPIRED_IN_GRACE (native)
 
 Exit status: 0 issued, 2 bad usage or unreadable input, 3 a key problem.`;
 
@@ -65,6 +74,10 @@ export async function issueCommand(args: string[], io: CliIo): Promise<number> {
     now: { type: 'string', value: 'ISO-8601' },
     out: { type: 'string', value: 'FILE' },
     binary: { type: 'boolean' },
+    'licensee-secret-mode': { type: 'string', value: 'disabled|predefined|client' },
+    'licensee-secret': { type: 'string', value: 'S' },
+    'bind-hwid': { type: 'boolean' },
+    'grace-days': { type: 'string', value: 'N' },
     help: { type: 'boolean', short: 'h' },
   }, { command: 'issue', renamed: RENAMED_SALT_FLAG });
   if (values.help) {
@@ -78,13 +91,21 @@ export async function issueCommand(args: string[], io: CliIo): Promise<number> {
   if (productId === undefined) throw new CliExit(EXIT.USAGE, 'issue needs --product-id N');
   if (values.expires && values.days) throw new CliExit(EXIT.USAGE, 'give --expires or --days, not both');
   if (format === 'cryptolens') {
-    for (const flag of ['entitlement', 'not-before', 'binary', 'alg'] as const) {
+    for (const flag of ['entitlement', 'not-before', 'binary', 'alg', 'licensee-secret-mode', 'licensee-secret', 'bind-hwid', 'grace-days'] as const) {
       if (values[flag] !== undefined) throw new CliExit(EXIT.USAGE, `--${flag} is for native licenses; a Cryptolens license cannot carry it (leave out --format cryptolens)`);
     }
   }
   if (values.binary && !values.out) throw new CliExit(EXIT.USAGE, '--binary needs --out FILE (raw bytes are not written to a terminal)');
   const alg = values.alg?.toUpperCase();
   if (alg !== undefined && alg !== 'RS256' && alg !== 'PS256') throw new CliExit(EXIT.USAGE, `--alg must be rs256 or ps256, got "${values.alg}"`);
+  const secretMode = values['licensee-secret-mode'];
+  if (secretMode !== undefined && secretMode !== 'disabled' && secretMode !== 'predefined' && secretMode !== 'client') {
+    throw new CliExit(EXIT.USAGE, `--licensee-secret-mode must be disabled, predefined or client, got "${secretMode}"`);
+  }
+  if ((secretMode === 'predefined') !== (values['licensee-secret'] !== undefined)) {
+    throw new CliExit(EXIT.USAGE, secretMode === 'predefined' ? '--licensee-secret-mode predefined needs --licensee-secret S (the vendor-set secret)' : '--licensee-secret S is for --licensee-secret-mode predefined only');
+  }
+  const graceDays = integerFlag('grace-days', values['grace-days'], 0);
   const now = dateFlag('now', values.now) ?? new Date();
   const days = integerFlag('days', values.days, 0);
   const expires = dateFlag('expires', values.expires) ?? new Date(now.getTime() + (days ?? 30) * 86_400_000);
@@ -109,6 +130,9 @@ export async function issueCommand(args: string[], io: CliIo): Promise<number> {
           ...(machineCode ? { machines: [machineCode] } : {}),
           ...(maxMachines === undefined ? {} : { maxMachines }),
           ...(values.notes === undefined ? {} : { notes: values.notes }),
+          ...(secretMode === undefined ? {} : { licenseeSecret: secretMode === 'predefined' ? { mode: secretMode, secret: values['licensee-secret']! } : { mode: secretMode } }),
+          ...(values['bind-hwid'] ? { bindHwid: true } : {}),
+          ...(graceDays === undefined ? {} : { graceDays }),
         },
         { privateJwk, backend: nodeBackend, now, ...(alg === undefined ? {} : { algorithm: alg }) },
       );
