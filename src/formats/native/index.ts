@@ -67,7 +67,18 @@ const HEADER_NAMES: ReadonlyMap<number | string, string> = new Map<number | stri
 
 function named(map: ReadonlyMap<number | string, unknown>, names: (key: number | string) => string | undefined): Record<string, unknown> {
   const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of map) Object.defineProperty(out, names(k) ?? String(k), { value: v instanceof Uint8Array ? `h'${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}'` : plain(v as never), enumerable: true });
+  for (const [k, v] of map) {
+    const name = names(k) ?? String(k);
+    // inspect shows what it can: a second key of the same text is shown with its type.
+    const key = Object.hasOwn(out, name) ? `${name} (${typeof k})` : name;
+    let shown: unknown;
+    try {
+      shown = v instanceof Uint8Array ? `h'${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}'` : plain(v as never);
+    } catch (error) {
+      shown = `unreadable: ${(error as Error).message}`;
+    }
+    Object.defineProperty(out, key, { value: shown, enumerable: true });
+  }
   return out;
 }
 

@@ -73,11 +73,21 @@ class Claims {
   }
 }
 
+/**
+ * Sets `out[String(key)]`, refusing a second key with the same text (a map may
+ * hold both the integer 1 and the text "1": distinct in CBOR, one name in a record).
+ */
+export function defineOnce(out: Record<string, unknown>, key: number | string, value: unknown): void {
+  const name = String(key);
+  if (Object.hasOwn(out, name)) fail(`a map holds both ${typeof key === 'number' ? `the integer ${name} and the text` : `the text ${JSON.stringify(name)} and the integer`} of the same name`);
+  Object.defineProperty(out, name, { value, enumerable: true });
+}
+
 /** A CBOR value as plain data for `metadata` and `claims`: maps become null-prototype records, byte strings stay bytes. */
 export function plain(value: CborValue): unknown {
   if (value instanceof Map) {
     const out = Object.create(null) as Record<string, unknown>;
-    for (const [k, v] of value) Object.defineProperty(out, String(k), { value: plain(v), enumerable: true });
+    for (const [k, v] of value) defineOnce(out, k, plain(v));
     return Object.freeze(out);
   }
   if (Array.isArray(value)) return Object.freeze(value.map(plain));
@@ -97,7 +107,7 @@ function customer(map: CborMap | null): Party | null {
     return v;
   };
   const extra = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of map) if (typeof k !== 'string' || !CUSTOMER_FIELDS.has(k)) Object.defineProperty(extra, String(k), { value: plain(v), enumerable: true });
+  for (const [k, v] of map) if (typeof k !== 'string' || !CUSTOMER_FIELDS.has(k)) defineOnce(extra, k, plain(v));
   return Object.freeze({ id: field('id'), name: field('name'), email: field('email'), companyName: field('company'), created: null, extra: Object.freeze(extra) });
 }
 
@@ -117,7 +127,7 @@ function unknownClaims(map: CborMap): Readonly<Record<string, unknown>> {
   for (const [k, v] of map) {
     if (typeof k === 'number' && CLAIM_BY_KEY.has(k)) continue;
     out ??= Object.create(null) as Record<string, unknown>;
-    Object.defineProperty(out, String(k), { value: plain(v), enumerable: true });
+    defineOnce(out, k, plain(v));
   }
   return out === null ? NO_RECORD : Object.freeze(out);
 }

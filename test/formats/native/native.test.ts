@@ -162,4 +162,18 @@ describe('what is not signed is not trusted', () => {
     expect(errorCode(() => verifyLicenseSync(message, { key: ED.publicPem, now: NOW }))).toBe('ERR_CBOR_INVALID');
     expect(typeof signNativeLicense).toBe('function');
   });
+
+  test('two claims whose keys read the same as text (100 and "100") are a typed error, not a TypeError', async () => {
+    const { nodeBackend } = await import('../../../src/backends/node.ts');
+    const { sigStructure } = await import('../../../src/formats/native/cose.ts');
+    const { inspectLicense } = await import('../../../src/index.node.ts');
+    const protectedBytes = Uint8Array.of(0xa1, 0x01, 0x27);
+    // {3: "1", 6: 1780272000, 100: "x", "100": "y"}: two unknown claims whose keys read the same as text
+    const payload = Uint8Array.of(0xa4, 0x03, 0x61, 0x31, 0x06, 0x1a, 0x6a, 0x1c, 0xcb, 0x80, 0x18, 0x64, 0x61, 0x78, 0x63, 0x31, 0x30, 0x30, 0x61, 0x79);
+    const signature = await nodeBackend.sign!('EdDSA', ED.privateJwk, sigStructure(protectedBytes, payload));
+    const message = Uint8Array.of(0xd2, 0x84, 0x43, ...protectedBytes, 0xa0, 0x40 | payload.length, ...payload, 0x58, 0x40, ...signature);
+    expect(errorCode(() => verifyLicenseSync(message, { key: ED.publicPem, now: NOW }))).toBe('ERR_PAYLOAD_INVALID');
+    expect(errorCode(() => inspectLicense(message))).toBe('ERR_PAYLOAD_INVALID');
+  });
 });
+
