@@ -204,3 +204,50 @@ describe('refresh, tampering and usage', () => {
     }
   });
 });
+
+describe('verify --state', () => {
+  test('applies the state rules to the stored license: REVOKED exit 1; a key the state does not hold is NOT ACTIVATED, exit 1; --hwid without --state exit 2', async () => {
+    const lic = await issue('verify-state.lic', '--bind-hwid');
+    const plain = await run('verify', lic, '--key', PUB, '--now', at(1));
+    expect(plain.code).toBe(0);
+    const notActivated = await run('verify', lic, ...state('s7'), '--now', at(1), '--json');
+    expect(notActivated.code).toBe(1);
+    expect(JSON.parse(notActivated.out)).toMatchObject({ valid: false, state: { outcome: 'not-found', status: 404 } });
+    expect((await run('verify', lic, ...state('s7'), '--now', at(1))).out).toContain('NOT ACTIVATED');
+    expect((await run('activate', lic, ...state('s7'), '--hwid', 'H1', '--now', at(1))).code).toBe(0);
+    const ok = await run('verify', lic, ...state('s7'), '--hwid', 'H1', '--now', at(2), '--json');
+    expect(ok.code, ok.err).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ valid: true, state: { outcome: 'valid', status: 201 } });
+    const moved = await run('verify', lic, ...state('s7'), '--hwid', 'H2', '--now', at(3), '--json');
+    expect(moved.code).toBe(1);
+    expect(JSON.parse(moved.out)).toMatchObject({ valid: false, reasons: ['HWID_MISMATCH'], state: { outcome: 'mismatch', status: 400 } });
+    const list = join(tmp, 'verify-list.msg');
+    expect((await run('issue-revocations', '--private-key', PRIV, '--sequence', '1', '--revoke', KEY, '--now', at(4), '--out', list)).code).toBe(0);
+    expect((await run('import', list, ...state('s7'))).code).toBe(0);
+    const revoked = await run('verify', lic, ...state('s7'), '--hwid', 'H1', '--now', at(5));
+    expect(revoked.code).toBe(1);
+    expect(revoked.out).toContain('REVOKED');
+    // A file that is not valid by itself is reported as such, never with the stored copy's verdict.
+    expect((await run('verify', lic, ...state('s7'), '--hwid', 'H1', '--now', at(400))).out).toContain('EXPIRED');
+    const bytes = Buffer.from(readFileSync(lic, 'utf8').replace(/-----[A-Z ]+-----/g, '').replace(/\s/g, ''), 'base64');
+    bytes[bytes.length - 1]! ^= 1; // the last byte of the signature
+    const forged = join(tmp, 'forged.lic');
+    writeFileSync(forged, bytes);
+    const refused = await run('verify', forged, ...state('s7'), '--hwid', 'H1', '--now', at(6), '--json');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.out)).toMatchObject({ valid: false, reasons: ['SIGNATURE_INVALID'] });
+    expect((await run('verify', lic, '--key', PUB, '--hwid', 'H1')).code).toBe(2);
+  });
+
+  test('a file not valid by itself is reported as such, never with the verdict of the (refreshed) copy the state holds under its key', async () => {
+    const old = await issue('verify-old.lic');
+    expect((await run('activate', old, ...state('s8'), '--now', at(1))).code).toBe(0);
+    const refreshed = join(tmp, 'verify-new.lic');
+    expect((await run('issue', '--private-key', PRIV, '--product-id', '42', '--license-key', KEY, '--now', at(2), '--days', '730', '--out', refreshed)).code).toBe(0);
+    expect((await run('import', refreshed, ...state('s8'), '--now', at(2))).code).toBe(0);
+    expect((await run('verify', refreshed, ...state('s8'), '--now', at(400))).code).toBe(0);
+    const expired = await run('verify', old, ...state('s8'), '--now', at(401), '--json');
+    expect(expired.code).toBe(1);
+    expect(JSON.parse(expired.out)).toMatchObject({ valid: false, reasons: ['EXPIRED'] });
+  });
+});

@@ -15,6 +15,7 @@ import { resolveEvaluation } from '../../rules/options.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import type { BackendName } from '../../backends/backend.ts';
 import type { VerifyOptions } from '../../verify.ts';
+import { checkOptionsOf, openStateFlags } from '../state-flags.ts';
 
 /** `--help` text of the verify command. */
 export const VERIFY_HELP = `licensekit verify FILE... --key KEYFILE [options]
@@ -43,6 +44,15 @@ Verifies license files offline and reports every check.
   --backend NAME             node | webcrypto | purejs | forge
   --json                     one JSON object per file per line, strings exactly as in the file
                              (human output shows control characters as escapes)
+  --state DIR                apply the local state's rules too (clock rollback, licensee secret,
+                             HWID binding, revocation): the license stored under the file's key is
+                             checked as licensekit validate does once the file itself is valid
+                             (like validate, it moves the state's trusted-time mark and binds on
+                             first use); a file whose key the state does not hold is NOT
+                             ACTIVATED, exit 1 (licensekit activate FILE first)
+  --program NAME             the state's program name (default "licensekit"; see licensekit validate)
+  --hwid VALUE|auto          with --state: the HWID (default auto = this machine's code under --program)
+  --licensee-secret SECRET   with --state: the licensee secret
 
 Exit status: 0 all valid, 1 any not valid, 2 unreadable input or bad usage, 3 key problem,
 141 standard output closed before everything was written (the rest is not checked).`;
@@ -64,6 +74,10 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     'product-id': { type: 'string', value: 'N' },
     backend: { type: 'string', value: 'NAME' },
     json: { type: 'boolean' },
+    state: { type: 'string', value: 'DIR' },
+    program: { type: 'string', value: 'NAME' },
+    hwid: { type: 'string', value: 'VALUE|auto' },
+    'licensee-secret': { type: 'string', value: 'SECRET' },
     help: { type: 'boolean', short: 'h' },
   }, { command: 'verify', positionals: true, renamed: RENAMED_SALT_FLAG });
   if (values.help) {
@@ -120,11 +134,31 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     throw error;
   }
 
+  for (const flag of ['program', 'hwid', 'licensee-secret'] as const) {
+    if (values[flag] !== undefined && values.state === undefined) throw new CliExit(EXIT.USAGE, `--${flag} is for --state DIR (the local state's rules)`);
+  }
+  const withState = values.state === undefined ? null : await openStateFlags(values, 'verify');
+  const stateOptions = withState === null ? null : { ...options, ...checkOptionsOf(values, withState.machineCode), now };
   const { verifyLicense } = await import('../../index.node.ts');
   let exit: number = EXIT.OK;
   for (const file of positionals) {
     try {
-      const verdict = await verifyLicense(await readLimited(file), options);
+      let verdict = await verifyLicense(await readLimited(file), options);
+      if (withState !== null && stateOptions !== null && verdict.valid && verdict.license?.key != null) {
+        // The state's rules (only after the file itself is valid: a forged file never borrows the stored copy's verdict):
+        // the license stored under this file's key, checked as `validate` does.
+        const result = await withState.state.validate(verdict.license.key, stateOptions);
+        const facts = { outcome: result.outcome, status: result.status, bound: result.bound, warnings: result.stateWarnings };
+        if (result.verdict === null) {
+          io.stdout(values.json ? JSON.stringify({ ...verdictToJson(file, verdict), valid: false, state: facts }) : terminalSafe(`${file}: NOT ACTIVATED in ${values.state} (license ${verdict.license.key}; licensekit activate ${file} first)`));
+          if (exit === EXIT.OK) exit = EXIT.INVALID;
+          continue;
+        }
+        verdict = result.verdict;
+        io.stdout(values.json ? JSON.stringify({ ...verdictToJson(file, verdict), state: facts }) : `${renderVerdict(file, verdict)}\n  state ${terminalSafe(values.state!)}: ${result.outcome} (${result.status})${result.bound.length ? ` · bound ${result.bound.join(', ')}` : ''}`);
+        if (!verdict.valid && exit === EXIT.OK) exit = EXIT.INVALID;
+        continue;
+      }
       io.stdout(values.json ? JSON.stringify(verdictToJson(file, verdict)) : renderVerdict(file, verdict));
       if (!verdict.valid && exit === EXIT.OK) exit = EXIT.INVALID;
     } catch (error) {
