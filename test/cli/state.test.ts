@@ -130,6 +130,17 @@ describe('not-found, the licensee secret and revocations, through the CLI', () =
     expect((await run(...base, '--format', 'cryptolens', '--bind-hwid')).code).toBe(2);
   });
 
+  test('issue --grace-days: after expiry, within the grace, validate is valid (201) with the warning EXPIRED_IN_GRACE; after it, EXPIRED', async () => {
+    const out = join(tmp, 'grace.lic');
+    expect((await run('issue', '--private-key', PRIV, '--product-id', '42', '--license-key', KEY, '--now', at(0), '--days', '30', '--grace-days', '7', '--out', out)).code).toBe(0);
+    expect((await run('activate', out, ...state('s-grace'), '--now', at(1))).code).toBe(0);
+    const inGrace = await run('validate', KEY, ...state('s-grace'), '--now', at(33), '--json');
+    expect(inGrace.code).toBe(0);
+    expect(JSON.parse(inGrace.out)).toMatchObject({ outcome: 'valid', status: 201, warnings: ['EXPIRED_IN_GRACE'] });
+    expect(JSON.parse((await run('validate', KEY, ...state('s-grace'), '--now', at(38), '--json')).out).reasons).toEqual(['EXPIRED']);
+    expect((await run('issue', '--private-key', PRIV, '--product-id', '42', '--grace-days', '-1')).code).toBe(2);
+  });
+
   test('a revocation list makes a stored license REVOKED; an older list is refused (exit 2); a newer one lifts it', async () => {
     const lic = await issue('revoked.lic');
     expect((await run('activate', lic, ...state('s4'), '--now', at(1))).code).toBe(0);
