@@ -23,6 +23,7 @@ import { useSha256 } from './keys/thumbprint.ts';
 import { createVerifyApi } from './verify.ts';
 
 export * from './exports.ts';
+export { ERROR_MEANINGS } from './lib/error-meanings.ts';
 export type { BatchErrorCode, BatchItemError, BatchResult } from './batch.ts';
 export { nodeBackend } from './backends/node.ts';
 export { purejsBackend } from './backends/purejs/index.ts';

@@ -9,13 +9,12 @@
  * high-entropy value (a dongle's key, a hash of hardware data). A short
  * human-chosen secret could be guessed from a license offline.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeUtf8 } from '../lib/bytes.ts';
+import { hmacSha256 } from '../lib/hmac.ts';
 
 /** HMAC-SHA-256 of `value`, keyed by a label and the license's identity. */
 function identityHash(label: string, product: string | null, licenseId: string | number | null, value: string): Uint8Array {
-  return hmac(sha256, encodeUtf8(`${label}\u0000${product ?? ''}\u0000${licenseId ?? ''}`), encodeUtf8(value));
+  return hmacSha256(encodeUtf8(`${label}\u0000${product ?? ''}\u0000${licenseId ?? ''}`), encodeUtf8(value));
 }
 
 /** The salted hash of `secret` for the license identified by `product` and `licenseId`. */
@@ -30,6 +29,15 @@ export function licenseeSecretHash(product: string | null, licenseId: string | n
  */
 export function hwidHash(product: string | null, licenseId: string | number | null, hwid: string): Uint8Array {
   return identityHash('licensekit hwid v1', product, licenseId, hwid);
+}
+
+/**
+ * What a first-use binding (a client-mode secret, an HWID) is salted with: the
+ * license key, which a refreshed license keeps, so a binding survives a
+ * refresh that draws a new license id; the id when the license has no key.
+ */
+export function bindingSalt(license: { readonly key: string | null; readonly id: string | number | null }): string | number | null {
+  return license.key ?? license.id;
 }
 
 /** Compares two hashes in time independent of where they differ. */

@@ -15,9 +15,8 @@
  * impossible.
  */
 import { Encoder } from 'cbor-x';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeUtf8 } from '../lib/bytes.ts';
+import { hmacSha256 } from '../lib/hmac.ts';
 import { StateError } from '../lib/errors.ts';
 import { decodeCbor, type CborMap, type CborValue } from '../formats/native/cbor.ts';
 import { sameHash } from '../license/secret.ts';
@@ -70,7 +69,7 @@ const LABEL = encodeUtf8('licensekit state v1');
 
 /** The MAC key of a state: bound to the vendor key, the program and this machine. */
 export function stateMacKey(vendorKeyId: string, program: string, machineCode: string): Uint8Array {
-  return hmac(sha256, LABEL, encodeUtf8(`${vendorKeyId}\u0000${program}\u0000${machineCode}`));
+  return hmacSha256(LABEL, encodeUtf8(`${vendorKeyId}\u0000${program}\u0000${machineCode}`));
 }
 
 function encodeBody(doc: StateDocument): Uint8Array {
@@ -99,7 +98,7 @@ function encodeBody(doc: StateDocument): Uint8Array {
 /** Seals a document: `[version, body, mac]`. */
 export function sealDocument(doc: StateDocument, macKey: Uint8Array): Uint8Array {
   const body = encodeBody(doc);
-  return Uint8Array.from(encoder.encode([STATE_VERSION, body, hmac(sha256, macKey, body)]));
+  return Uint8Array.from(encoder.encode([STATE_VERSION, body, hmacSha256(macKey, body)]));
 }
 
 /** Why a sealed document was refused. */
@@ -176,7 +175,7 @@ export function unsealDocument(sealed: Uint8Array, macKey: Uint8Array, expect: {
   const [version, body, mac] = outer as [number, Uint8Array, Uint8Array];
   if (version > STATE_VERSION) return { ok: false, problem: 'newer-version', detail: `state version ${version} was written by a newer licensekit` };
   if (version !== STATE_VERSION) return { ok: false, problem: 'malformed', detail: `unknown state version ${version}` };
-  if (!sameHash(mac, hmac(sha256, macKey, body))) {
+  if (!sameHash(mac, hmacSha256(macKey, body))) {
     return { ok: false, problem: 'tampered', detail: 'the state MAC does not match: the file was edited, or copied from another machine, program or vendor key' };
   }
   let document: StateDocument;

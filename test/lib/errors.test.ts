@@ -23,6 +23,7 @@ import {
   type ErrorCode,
 } from '../../src/index.ts';
 import type { BatchErrorCode } from '../../src/batch.ts';
+import { ERROR_MEANINGS } from '../../src/lib/error-meanings.ts';
 import { EXIT_STATUS_BY_CODE, exitStatusOf, type ExitStatus } from '../../src/cli/exit-status.ts';
 import { EXIT } from '../../src/cli/io.ts';
 
@@ -53,7 +54,7 @@ describe('ERROR_CODES', () => {
     for (const code of ALL_CODES) {
       expect(code).toMatch(/^ERR_[A-Z0-9_]+$/);
       expect(Object.isFrozen(ERROR_CODES[code])).toBe(true);
-      expect(ERROR_CODES[code].meaning).toMatch(/^[^\n]{10,200}$/);
+      expect(ERROR_MEANINGS[code]).toMatch(/^[^\n]{10,200}$/);
     }
   });
 

@@ -2,13 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { CLAIM_MEANINGS } from '../../../src/formats/native/claim-meanings.ts';
 import { NATIVE_CLAIMS, RESERVED_CLAIM_KEYS } from '../../../src/formats/native/claims.ts';
 
 test('README lists every native claim with its key and type, and nothing else', () => {
   const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('### The native license format'));
-  const rows = [...section.matchAll(/^\| `(-?\d+)` \| `(\w+)` \| ([a-z[\]]+) \|/gm)].map((m) => [Number(m[1]), m[2], m[3]]);
-  expect(rows).toEqual(Object.entries(NATIVE_CLAIMS).map(([name, c]) => [c.key, name, c.type]));
+  const rows = [...section.matchAll(/^\| `(-?\d+)` \| `(\w+)` \| ([a-z[\]]+) \| (.+) \|$/gm)].map((m) => [Number(m[1]), m[2], m[3], m[4]]);
+  expect(rows).toEqual(Object.entries(NATIVE_CLAIMS).map(([name, c]) => [c.key, name, c.type, CLAIM_MEANINGS[name as keyof typeof CLAIM_MEANINGS]]));
 });
 
 test('claim keys are unique, registered ones are CWT\'s, and licensekit\'s are private-use and outside the reserved range', () => {
