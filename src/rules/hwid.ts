@@ -6,7 +6,7 @@
  * (`HWID_MISMATCH`: a vendor-signed reset clears the binding).
  */
 import type { License } from '../license/model.ts';
-import { hwidHash, sameHash } from '../license/secret.ts';
+import { bindingSalt, hwidHash, sameHash } from '../license/secret.ts';
 import { check, type CheckResult } from './check-result.ts';
 import { checkOptionsObject, resolveStateOptions, type ResolvedStateOptions } from './options.ts';
 
@@ -27,7 +27,7 @@ export function hwidCheck(license: License, opts: ResolvedStateOptions): CheckRe
   if (opts.hwid === null) return check('hwid', null, undefined, `the license binds a HWID (${from}), but none was given: not checked`);
   const bound = opts.facts === null ? null : opts.facts.boundHwidHash;
   if (bound === null) return check('hwid', true, undefined, `no HWID bound yet (${from}): this one will be bound on first use`);
-  return sameHash(hwidHash(license.product, license.id, opts.hwid), bound)
+  return sameHash(hwidHash(license.product, bindingSalt(license), opts.hwid), bound)
     ? check('hwid', true, undefined, `HWID matches the one bound on first use (${from})`)
     : check('hwid', false, 'HWID_MISMATCH', `the license is bound to another HWID (${from}): a vendor-signed reset clears the binding`);
 }
@@ -43,5 +43,5 @@ export function hwidToBind(license: License, options: unknown): Uint8Array | nul
   checkOptionsObject(options, 'options');
   const opts = resolveStateOptions(options);
   if (!binds(license, opts) || opts.hwid === null || (opts.facts !== null && opts.facts.boundHwidHash !== null)) return null;
-  return hwidHash(license.product, license.id, opts.hwid);
+  return hwidHash(license.product, bindingSalt(license), opts.hwid);
 }

@@ -12,7 +12,7 @@
  * `LICENSEE_SECRET_MISMATCH`. The secret never appears in a check's detail.
  */
 import type { License, LicenseeSecretMode } from '../license/model.ts';
-import { licenseeSecretHash, sameHash } from '../license/secret.ts';
+import { bindingSalt, licenseeSecretHash, sameHash } from '../license/secret.ts';
 import { check, type CheckResult } from './check-result.ts';
 import { checkOptionsObject, resolveStateOptions, type ResolvedStateOptions } from './options.ts';
 
@@ -43,7 +43,7 @@ export function licenseeSecretCheck(license: License, opts: ResolvedStateOptions
   }
   const bound = opts.facts === null ? null : opts.facts.boundSecretHash;
   if (bound === null) return check('licensee-secret', true, undefined, `client mode (${from}): no licensee secret bound yet, this one will be bound on first use`);
-  return sameHash(licenseeSecretHash(license.product, license.id, secret), bound)
+  return sameHash(licenseeSecretHash(license.product, bindingSalt(license), secret), bound)
     ? check('licensee-secret', true, undefined, `licensee secret matches the one bound on first use (client mode, ${from})`)
     : check('licensee-secret', false, 'LICENSEE_SECRET_MISMATCH', `licensee secret does not match the one bound on first use (client mode, ${from})`);
 }
@@ -63,5 +63,5 @@ export function secretToBind(license: License, options: unknown): Uint8Array | n
   const opts = resolveStateOptions(options);
   const { mode } = modeOf(license, opts);
   if (mode !== 'client' || opts.licenseeSecret === null || (opts.facts !== null && opts.facts.boundSecretHash !== null)) return null;
-  return licenseeSecretHash(license.product, license.id, opts.licenseeSecret);
+  return licenseeSecretHash(license.product, bindingSalt(license), opts.licenseeSecret);
 }

@@ -170,7 +170,7 @@ describe('licensee secret', () => {
     expect(checkOf(first, 'licensee-secret')!.detail).toContain('will be bound');
     const license = first.license!;
     const hash = secretToBind(license, { licenseeSecret: 'hw-hash-1' })!;
-    expect(sameHash(hash, licenseeSecretHash(license.product, license.id, 'hw-hash-1'))).toBe(true);
+    expect(sameHash(hash, licenseeSecretHash(license.product, license.key, 'hw-hash-1'))).toBe(true);
     const facts = { boundSecretHash: hash };
     expect(checkOf(verify(texts.client!, { licenseeSecret: 'hw-hash-1', facts }), 'licensee-secret')).toMatchObject({ ok: true });
     expect(verify(texts.client!, { licenseeSecret: 'hw-hash-2', facts }).reasons).toEqual(['LICENSEE_SECRET_MISMATCH']);
@@ -187,7 +187,7 @@ describe('licensee secret', () => {
     const options: EvaluationOptions = { licenseeSecretMode: 'client', licenseeSecret: 'hw-1' };
     expect(verifyCryptolens(CRYPTOLENS, options).valid).toBe(true);
     const boundSecretHash = secretToBind(license, options)!;
-    expect(sameHash(boundSecretHash, licenseeSecretHash(license.product, license.id, 'hw-1'))).toBe(true);
+    expect(sameHash(boundSecretHash, licenseeSecretHash(license.product, license.key, 'hw-1'))).toBe(true);
     expect(verifyCryptolens(CRYPTOLENS, { ...options, licenseeSecret: 'hw-2', facts: { boundSecretHash } }).reasons).toEqual(['LICENSEE_SECRET_MISMATCH']);
     expect(verifyCryptolens(CRYPTOLENS, { licenseeSecretMode: 'predefined', licenseeSecret: 'hw-1' }).reasons).toEqual(['LICENSEE_SECRET_MISMATCH']);
     expect(verifyCryptolens(CRYPTOLENS, { licenseeSecretMode: 'predefined' }).reasons).toEqual(['LICENSEE_SECRET_MISSING']);
@@ -208,7 +208,7 @@ describe('HWID binding (HWID_MISMATCH)', () => {
     expect(checkOf(first, 'hwid')!.detail).toContain('will be bound');
     const license = first.license!;
     const boundHwidHash = hwidToBind(license, { hwid: 'H1' })!;
-    expect(sameHash(boundHwidHash, hwidHash(license.product, license.id, 'H1'))).toBe(true);
+    expect(sameHash(boundHwidHash, hwidHash(license.product, license.key, 'H1'))).toBe(true);
     expect(checkOf(verify(texts.hwid!, { hwid: 'H1', facts: { boundHwidHash } }), 'hwid')).toMatchObject({ ok: true });
     expect(verify(texts.hwid!, { hwid: 'H2', facts: { boundHwidHash } }).reasons).toEqual(['HWID_MISMATCH']);
     expect(hwidToBind(license, { hwid: 'H2', facts: { boundHwidHash } })).toBeNull();
@@ -254,7 +254,7 @@ describe('together', () => {
   beforeAll(() => {
     license = verify(texts.everything!).license!;
   });
-  const bound = () => ({ boundHwidHash: hwidHash(license.product, license.id, 'H1') });
+  const bound = () => ({ boundHwidHash: hwidHash(license.product, license.key, 'H1') });
 
   prop.prop([fc.boolean(), fc.boolean(), fc.constantFrom('right', 'wrong', 'missing'), fc.boolean(), fc.boolean()])(
     'every failing reason is reported, in the order the checks run',

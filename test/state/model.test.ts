@@ -160,7 +160,7 @@ async function checkStatus(m: Model, r: Real): Promise<void> {
   const licenses = [...s.licenses].sort((a, b) => (a.licenseKey < b.licenseKey ? -1 : 1)).map((l) => [l.licenseKey, l.resetCounter, l.hwidHash, l.secretHash]);
   const expected = [...d.licenses]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, e]) => [key, e.reset, e.hwid === null ? null : hex(hwidHash(PRODUCT, e.lic.id, e.hwid)), e.secret === null ? null : hex(licenseeSecretHash(PRODUCT, e.lic.id, e.secret))]);
+    .map(([key, e]) => [key, e.reset, e.hwid === null ? null : hex(hwidHash(PRODUCT, key, e.hwid)), e.secret === null ? null : hex(licenseeSecretHash(PRODUCT, key, e.secret))]);
   expect(licenses).toEqual(expected);
 }
 

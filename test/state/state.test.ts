@@ -172,3 +172,14 @@ describe('the default HWID', () => {
     expect(await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'MACHINE-Z' })).toMatchObject({ outcome: 'mismatch', status: 400 });
   });
 });
+
+describe('refreshes', () => {
+  test('a refreshed license with a new license id keeps the bindings made under its key', async () => {
+    const state = await open();
+    await state.activate(await license({ bindHwid: true, licenseeSecret: { mode: 'client' } }), { now: at(1), hwid: 'HWID-1', licenseeSecret: 'S' });
+    const refresh = await license({ bindHwid: true, licenseeSecret: { mode: 'client' }, id: Uint8Array.of(0xb2) }, at(2));
+    expect((await state.activate(refresh, { now: at(2), hwid: 'HWID-1', licenseeSecret: 'S' })).verdict.valid).toBe(true);
+    expect((await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'HWID-2', licenseeSecret: 'S' })).reasons).toEqual(['HWID_MISMATCH']);
+    expect((await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'HWID-1', licenseeSecret: 'T' })).reasons).toEqual(['LICENSEE_SECRET_MISMATCH']);
+  });
+});
