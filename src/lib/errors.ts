@@ -97,6 +97,11 @@ export interface LicenseKitErrorOptions {
   readonly cause?: unknown;
 }
 
+/** A class's own written-out `errorName`, else its (unminified) name: a subclass of a subclass keeps its own name. */
+function nameOf(target: Function): string {
+  return Object.hasOwn(target, 'errorName') ? (target as unknown as { errorName: string }).errorName : target.name;
+}
+
 /**
  * Base class of every error licensekit throws on purpose. Not constructed
  * directly: each subclass fixes its code or its closed set of codes.
@@ -112,10 +117,10 @@ export class LicenseKitError extends Error {
     super(message, options);
     // Plain JavaScript callers get no compile-time check: a foreign code is a bug at the throw site.
     if (!(new.target as typeof LicenseKitError).codes.includes(code)) {
-      throw new TypeError(`${(new.target as typeof LicenseKitError).errorName} cannot carry ${String(code)}`);
+      throw new TypeError(`${nameOf(new.target)} cannot carry ${String(code)}`);
     }
     this.code = code;
-    this.name = (new.target as typeof LicenseKitError).errorName;
+    this.name = nameOf(new.target);
   }
 }
 
