@@ -36,7 +36,7 @@ export const ERROR_MEANINGS: Readonly<Record<keyof typeof ERROR_CODES, string>> 
   ERR_STATE_TOO_LARGE: 'the state to write is larger than the store\'s size limit; nothing was written',
   ERR_STATE_VERSION: 'the state was written in a newer storage format than this licensekit reads; refused, never overwritten',
   ERR_STATE_TAMPERED: 'the state document\'s MAC does not match (edited by hand, or copied from another machine, program or vendor key) and the policy is to refuse',
-  ERR_MESSAGE_INVALID: 'a vendor message (reset, revocation list) does not verify under the key, is not one, or is older than the one already imported',
+  ERR_MESSAGE_INVALID: 'a vendor message (reset, revocation list) or license to import does not verify under the key, is not one, or is older than the one already held',
   ERR_INPUT_TYPE: 'a verifyLicenses item is neither a string nor a Uint8Array (verifyLicense throws a TypeError)',
   ERR_UNEXPECTED: 'anything else thrown while verifying a verifyLicenses item (a bug); see its cause',
 });

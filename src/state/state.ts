@@ -98,11 +98,20 @@ export const EVIDENCE_MARGIN_MS = 10 * 60_000;
 const hex = (b: Uint8Array | null) => (b === null ? null : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''));
 const iso = (ms: number) => (ms === 0 ? null : new Date(ms).toISOString());
 
-function nowOf(options: { now?: Date | number } | undefined): number {
-  const now = options?.now;
+/** The check's time as whole epoch milliseconds (the state stores whole, non-negative milliseconds). */
+function nowOf(options: unknown): number {
+  if (typeof options !== 'object' || options === null) throw new OptionError('"options" must be an object');
+  const now = Object.hasOwn(options, 'now') ? (options as { now?: unknown }).now : undefined;
   const ms = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new OptionError('"now" must be a valid Date or epoch milliseconds');
-  return ms;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 8.64e15) throw new OptionError('"now" must be a valid Date or epoch milliseconds, not before 1970');
+  return Math.floor(ms);
+}
+
+/** A license or message given as text or bytes (a copy the state owns). */
+function inputBytes(input: unknown, what: string): Uint8Array {
+  if (typeof input === 'string') return encodeUtf8(input);
+  if (input instanceof Uint8Array) return input.slice();
+  throw new OptionError(`the ${what} must be text or a Uint8Array`);
 }
 
 /** A program's local license state. Open it with {@link openLicenseState}. */
@@ -123,14 +132,23 @@ export class LicenseState {
   /** Opens the current document under the lock and applies `change`; returns what `change` returns. */
   async #transact<T>(change: (doc: StateDocument, warnings: string[]) => Promise<{ doc: StateDocument | null; result: T }>): Promise<T> {
     let result: T | undefined;
-    await this.#options.store.update(async (current) => {
+    const refuse = (this.#options.onTampered ?? 'refuse') === 'refuse';
+    await this.#options.store.update(async (current, context) => {
       const warnings: string[] = [];
       let doc = emptyDocument(this.#options.program, this.vendorKeyId);
+      // A completed write never leaves a damaged newest generation (the store writes a new name, fsyncs and renames),
+      // so one that is damaged, or all of them, means someone edited the files: undoing a write by damaging it is tampering too.
+      if (context.startedOver || context.fellBack) {
+        const what = context.startedOver ? 'no state file is intact' : 'the newest state file is damaged (an older one is intact)';
+        if (refuse) throw new StateError('ERR_STATE_TAMPERED', `${what}: the state files were edited`);
+        warnings.push('STATE_TAMPERED');
+        current = null;
+      }
       if (current !== null) {
         const opened = unsealDocument(current, this.#macKey, { program: this.#options.program, vendorKeyId: this.vendorKeyId });
         if (opened.ok) doc = opened.document;
         else if (opened.problem === 'newer-version') throw new StateError('ERR_STATE_VERSION', opened.detail);
-        else if ((this.#options.onTampered ?? 'refuse') === 'refuse') throw new StateError('ERR_STATE_TAMPERED', opened.detail);
+        else if (refuse) throw new StateError('ERR_STATE_TAMPERED', opened.detail);
         else warnings.push('STATE_TAMPERED');
       }
       const out = await change(doc, warnings);
@@ -187,12 +205,18 @@ export class LicenseState {
    * Nothing is stored when the license is not valid.
    */
   async activate(input: string | Uint8Array, options: StateCheckOptions = {}): Promise<StateVerdict> {
-    const bytes = typeof input === 'string' ? encodeUtf8(input) : input.slice();
+    const bytes = inputBytes(input, 'license');
     const nowMs = nowOf(options);
     return this.#transact<StateVerdict>(async (doc, warnings) => {
       const peek = await this.#options.verifyLicense(bytes, { key: this.#options.key, now: nowMs });
       const licenseKey = peek.license?.key ?? null;
       const stored = licenseKey === null ? undefined : doc.licenses.get(licenseKey);
+      if (stored !== undefined && peek.license !== null) {
+        // Never replace a license with one signed before it: an old copy would bring back an old policy (no secret, no HWID binding).
+        const held = (await this.#options.verifyLicense(stored.license, { key: this.#options.key, now: nowMs })).license?.signDate?.getTime() ?? 0;
+        const offered = peek.license.signDate?.getTime() ?? 0;
+        if (offered < held) throw new StateError('ERR_MESSAGE_INVALID', `this license for ${JSON.stringify(licenseKey)} was signed ${new Date(offered).toISOString()}, before the one the state holds (${new Date(held).toISOString()}): not replaced`);
+      }
       const { verdict, bound, entry, doc: next } = await this.#check(doc, bytes, stored, options, nowMs);
       if (!verdict.valid || licenseKey === null || entry === undefined) return { doc: null, result: { verdict, licenseKey, bound: [], stateWarnings: warnings } };
       const licenses = new Map(next.licenses);
@@ -211,7 +235,8 @@ export class LicenseState {
         return { doc: null, result: { licenseKey, outcome: 'not-found' as const, status: 404 as const, valid: false, reasons: [], verdict: null, bound: [], stateWarnings: warnings } };
       }
       const { verdict, bound, entry, doc: next } = await this.#check(doc, stored.license, stored, options, nowMs);
-      const outcome: ValidationOutcome = verdict.valid ? 'valid' : (verdict.reasons as readonly string[]).includes('HWID_MISMATCH') ? 'mismatch' : 'invalid';
+      // Whop's 400 means "a reset fixes it": only when the HWID is the one thing wrong.
+      const outcome: ValidationOutcome = verdict.valid ? 'valid' : verdict.reasons.length === 1 && (verdict.reasons[0] as string) === 'HWID_MISMATCH' ? 'mismatch' : 'invalid';
       const status = outcome === 'valid' ? 201 : outcome === 'mismatch' ? 400 : 403;
       const licenses = new Map(next.licenses);
       if (entry) licenses.set(licenseKey, entry);
@@ -227,7 +252,7 @@ export class LicenseState {
    */
   async importMessage(input: string | Uint8Array, options: { now?: Date | number } = {}): Promise<ImportResult> {
     nowOf(options);
-    const { message } = await verifyVendorMessage(typeof input === 'string' ? input : input.slice(), this.#ring, this.#options.backend);
+    const { message } = await verifyVendorMessage(typeof input === 'string' ? input : inputBytes(input, 'message'), this.#ring, this.#options.backend);
     const signedMs = message.issuedAt.getTime();
     return this.#transact<ImportResult>(async (doc) => {
       const marked = signedMs > doc.vendorSignedMs ? { ...doc, trustedTimeMs: signedMs, vendorSignedMs: signedMs } : doc;
@@ -251,7 +276,15 @@ export class LicenseState {
 
   /** What the state holds (bindings only as salted hashes), and whether its MAC verified. */
   async status(): Promise<StateStatus> {
-    const read = await this.#options.store.read();
+    let read;
+    try {
+      read = await this.#options.store.read();
+    } catch (error) {
+      if (!(error instanceof StateError) || error.code !== 'ERR_STATE_CORRUPT') throw error;
+      // No state file is intact: what the next operation refuses as tampering (or starts over from).
+      const empty = emptyDocument(this.#options.program, this.vendorKeyId);
+      return { program: empty.program, vendorKeyId: empty.vendorKeyId, trustedTime: null, vendorSignedTime: null, licenses: [], revocations: null, verified: false, warnings: ['STATE_TAMPERED'] };
+    }
     const warnings: string[] = [];
     let doc = emptyDocument(this.#options.program, this.vendorKeyId);
     let verified = true;
@@ -262,7 +295,11 @@ export class LicenseState {
         verified = false;
         warnings.push(opened.problem === 'tampered' ? 'STATE_TAMPERED' : `STATE_UNREADABLE: ${opened.detail}`);
       }
-      if (read.fellBack) warnings.push('STATE_FELL_BACK');
+      if (read.fellBack) {
+        // The newest file is damaged: what the next operation refuses as tampering (or starts over from).
+        verified = false;
+        if (!warnings.includes('STATE_TAMPERED')) warnings.push('STATE_TAMPERED');
+      }
     }
     return {
       program: doc.program,

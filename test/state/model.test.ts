@@ -153,7 +153,7 @@ async function checkStatus(m: Model, r: Real): Promise<void> {
   const s = await r.state.status();
   const d = m.current;
   expect(s.verified).toBe(true);
-  expect(s.warnings).toEqual(m.damaged ? ['STATE_FELL_BACK'] : []);
+  expect(s.warnings).toEqual([]);
   expect(s.trustedTime).toBe(iso(d.mark));
   expect(s.vendorSignedTime).toBe(iso(d.vendorMark));
   expect(s.revocations === null ? null : [s.revocations.sequence, s.revocations.revoked]).toEqual(d.revocations === null ? null : [d.revocations.seq, d.revocations.revoked.length]);
@@ -179,6 +179,13 @@ class Activate implements fc.AsyncCommand<Model, Real> {
   check = (): boolean => true;
   async run(m: Model, r: Real): Promise<void> {
     const lic = POOL[this.pool]!;
+    const held = m.current.licenses.get(lic.key);
+    if (held !== undefined && lic.signedMs < held.lic.signedMs) {
+      // An older copy never replaces the license the state holds (it would bring back an older policy).
+      await expect(r.state.activate(lic.text, options(m.clock, this.hwid, this.secret))).rejects.toMatchObject({ code: 'ERR_MESSAGE_INVALID' });
+      await checkStatus(m, r);
+      return;
+    }
     const got = await r.state.activate(lic.text, options(m.clock, this.hwid, this.secret));
     const want = expectedCheck(m.current, lic, m.current.licenses.get(lic.key), this.hwid, this.secret, m.clock);
     expect({ key: got.licenseKey, valid: got.verdict.valid, reasons: got.verdict.reasons, bound: got.bound }).toEqual({ key: lic.key, valid: want.valid, reasons: want.reasons, bound: want.bound });
@@ -198,7 +205,7 @@ class Validate implements fc.AsyncCommand<Model, Real> {
       expect([got.outcome, got.status, got.valid, got.reasons]).toEqual(['not-found', 404, false, []]);
     } else {
       const want = expectedCheck(m.current, stored.lic, stored, this.hwid, this.secret, m.clock);
-      const out = want.valid ? ['valid', 201] : want.reasons.includes('HWID_MISMATCH') ? ['mismatch', 400] : ['invalid', 403];
+      const out = want.valid ? ['valid', 201] : want.reasons.length === 1 && want.reasons[0] === 'HWID_MISMATCH' ? ['mismatch', 400] : ['invalid', 403];
       expect([got.outcome, got.status, got.valid, got.reasons, got.bound]).toEqual([...out, want.valid, want.reasons, want.bound]);
       // Every check of a stored license is written: the clock reading moves the mark.
       write(m, { ...want.doc, licenses: new Map(want.doc.licenses).set(this.key, want.entry!) });
@@ -257,7 +264,12 @@ class ImportList implements fc.AsyncCommand<Model, Real> {
   toString = (): string => `revocations(#${this.seq}, ${JSON.stringify(REVOKED_SETS[this.set])}, signed day ${this.signedDay})`;
 }
 
-/** Flips a byte of the newest generation: its frame no longer holds, so the store falls back to the previous one. */
+/**
+ * Flips a byte of the newest generation: the state refuses to go on (a completed write never leaves a damaged
+ * file, so this is tampering, not a crash), and status says so. Then the damaged file is deleted, as an admin
+ * (or an attacker) would: the state is the previous generation again. That one-write rollback by deletion is
+ * the limit the README states.
+ */
 class Corrupt implements fc.AsyncCommand<Model, Real> {
   constructor(readonly at: number, readonly xor: number) {}
   check = (m: Readonly<Model>): boolean => m.prev !== null && !m.damaged;
@@ -267,13 +279,15 @@ class Corrupt implements fc.AsyncCommand<Model, Real> {
     const bytes = r.store.files.get(names[0]!)!.slice();
     bytes[this.at % bytes.length]! ^= this.xor;
     r.store.files.set(names[0]!, bytes);
-    // The last write is lost: the state is the previous generation, and nothing older is kept.
+    const s = await r.state.status();
+    expect([s.verified, s.warnings]).toEqual([false, ['STATE_TAMPERED']]);
+    await expect(r.state.validate(K1, { now: new Date(m.clock) })).rejects.toMatchObject({ code: 'ERR_STATE_TAMPERED' });
+    r.store.files.delete(names[0]!);
     m.current = m.prev!;
     m.prev = null;
-    m.damaged = true;
     await checkStatus(m, r);
   }
-  toString = (): string => `corrupt-newest(${this.at}, ^${this.xor})`;
+  toString = (): string => `corrupt-newest-then-delete(${this.at}, ^${this.xor})`;
 }
 
 /** Reopens the state from the same store, as a program does when it starts again: nothing persistent is lost. */

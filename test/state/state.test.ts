@@ -5,7 +5,7 @@
  * license, and first-run evidence), revocation lists that never roll back,
  * grace after expiry, and a tampered or copied state.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -181,5 +181,68 @@ describe('refreshes', () => {
     expect((await state.activate(refresh, { now: at(2), hwid: 'HWID-1', licenseeSecret: 'S' })).verdict.valid).toBe(true);
     expect((await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'HWID-2', licenseeSecret: 'S' })).reasons).toEqual(['HWID_MISMATCH']);
     expect((await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'HWID-1', licenseeSecret: 'T' })).reasons).toEqual(['LICENSEE_SECRET_MISMATCH']);
+  });
+});
+
+describe('review findings', () => {
+  const damageNewest = (dir: string, all = false) => {
+    const files = readdirSync(dir).filter((n) => /^state\.\d+\.lks$/.test(n)).sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]));
+    for (const name of all ? files : files.slice(0, 1)) {
+      const bytes = readFileSync(join(dir, name));
+      bytes[bytes.length - 1]! ^= 1;
+      writeFileSync(join(dir, name), bytes);
+    }
+  };
+
+  test('one damaged byte in the newest state file does not silently undo the last write (a revocation): it is tampering', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'licensekit-state-'));
+    const state = await open(new FileStore({ directory: dir }));
+    await state.activate(await license(), { now: at(1) });
+    await state.importMessage((await signRevocationList(1, ['AAAAA-BBBBB-CCCCC-DDDDD'], { ...sign, now: at(2) })).text);
+    damageNewest(dir);
+    expect(await code(state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(4) }))).toBe('ERR_STATE_TAMPERED');
+    expect(await state.status()).toMatchObject({ verified: false, warnings: ['STATE_TAMPERED'] });
+    const lenient = await open(new FileStore({ directory: dir }), { onTampered: 'start-over' });
+    expect(await lenient.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(4) })).toMatchObject({ outcome: 'not-found', stateWarnings: ['STATE_TAMPERED'] });
+  });
+
+  test('every state file damaged: refused as tampering, not a silent fresh start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'licensekit-state-'));
+    const state = await open(new FileStore({ directory: dir }));
+    await state.activate(await license(), { now: at(1) });
+    await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(5) });
+    damageNewest(dir, true);
+    expect(await code(state.activate(await license(), { now: at(0) }))).toBe('ERR_STATE_TAMPERED');
+    expect(await state.status()).toMatchObject({ verified: false, warnings: ['STATE_TAMPERED'] });
+  });
+
+  test('an older copy of a license never replaces the newer one the state holds', async () => {
+    const state = await open();
+    await state.activate(await license({ bindHwid: true, licenseeSecret: { mode: 'client' } }, at(10)), { now: at(10), hwid: 'H1', licenseeSecret: 'S' });
+    expect(await code(state.activate(await license({}, at(0)), { now: at(11) }))).toBe('ERR_MESSAGE_INVALID');
+    expect((await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(12), hwid: 'H2' })).reasons).toEqual(['LICENSEE_SECRET_MISSING', 'HWID_MISMATCH']);
+  });
+
+  test('a fractional now is taken to the millisecond, and a time before 1970 is refused; neither locks the state', async () => {
+    const state = await open();
+    expect((await state.activate(await license(), { now: at(1).getTime() + 0.5 })).verdict.valid).toBe(true);
+    expect(await code(state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: -1000 }))).toBe('ERR_OPTION_INVALID');
+    expect((await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(2) })).valid).toBe(true);
+  });
+
+  test('400 only when the HWID is the one thing wrong: a revoked license on another HWID is invalid (403)', async () => {
+    const state = await open();
+    await state.activate(await license({ bindHwid: true }), { now: at(1), hwid: 'H1' });
+    await state.importMessage((await signRevocationList(1, ['AAAAA-BBBBB-CCCCC-DDDDD'], { ...sign, now: at(2) })).text);
+    expect(await state.validate('AAAAA-BBBBB-CCCCC-DDDDD', { now: at(3), hwid: 'H2' })).toMatchObject({ outcome: 'invalid', status: 403, reasons: ['HWID_MISMATCH', 'REVOKED'] });
+  });
+
+  test('wrong argument types are typed option errors, never a TypeError', async () => {
+    const state = await open();
+    expect(await code(state.activate(null as never))).toBe('ERR_OPTION_INVALID');
+    expect(await code(state.activate(42 as never))).toBe('ERR_OPTION_INVALID');
+    expect(await code(state.importMessage(null as never))).toBe('ERR_OPTION_INVALID');
+    expect(await code(state.activate(await license(), null as never))).toBe('ERR_OPTION_INVALID');
+    expect(await code(state.validate('AAAAA-BBBBB-CCCCC-DDDDD', null as never))).toBe('ERR_OPTION_INVALID');
   });
 });
