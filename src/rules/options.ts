@@ -96,6 +96,7 @@ export interface ResolvedFacts {
 /** The state's options after validation; each is `null` when not given. */
 export interface ResolvedStateOptions {
   readonly graceDays: number | null;
+  /** Held only for the rules: never copied into a verdict. */
   readonly licenseeSecret: string | null;
   readonly licenseeSecretMode: LicenseeSecretMode | null;
   readonly hwid: string | null;
@@ -114,8 +115,8 @@ export interface ResolvedProduct {
 /** How a requirement resolved: the flag it maps to, or a `cryptolens_features` template path. */
 export type ResolvedFeature = { readonly kind: 'flag'; readonly flag: FeatureNumber } | { readonly kind: 'path'; readonly path: string };
 
-/** Options after validation, with `now` resolved to epoch milliseconds. */
-export interface ResolvedEvaluation {
+/** Options after validation, with `now` resolved to epoch milliseconds (the state's options included). */
+export interface ResolvedEvaluation extends ResolvedStateOptions {
   readonly nowMs: number;
   readonly toleranceMs: number;
   readonly maxSignatureAgeMs: number | null;
@@ -127,13 +128,6 @@ export interface ResolvedEvaluation {
   readonly features: readonly ResolvedFeature[];
   readonly productId: number | string | null;
   readonly product: ResolvedProduct;
-  readonly graceDays: number | null;
-  /** Held only for the rules: never copied into a verdict. */
-  readonly licenseeSecret: string | null;
-  readonly licenseeSecretMode: LicenseeSecretMode | null;
-  readonly hwid: string | null;
-  readonly bindHwid: boolean | null;
-  readonly facts: ResolvedFacts | null;
 }
 
 /** The options `license.evaluate()` reads. */
