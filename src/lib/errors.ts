@@ -97,6 +97,9 @@ export interface LicenseKitErrorOptions {
   readonly cause?: unknown;
 }
 
+/** Marks every licensekit error, across bundle copies (a registered symbol is the same in every copy). */
+const BRAND = Symbol.for('licensekit.error');
+
 /** A class's own written-out `errorName`, else its (unminified) name: a subclass of a subclass keeps its own name. */
 function nameOf(target: Function): string {
   return Object.hasOwn(target, 'errorName') ? (target as unknown as { errorName: string }).errorName : target.name;
@@ -121,6 +124,7 @@ export class LicenseKitError extends Error {
     }
     this.code = code;
     this.name = nameOf(new.target);
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 
@@ -221,5 +225,6 @@ export class StateError extends LicenseKitError {
 
 /** True for any error licensekit threw on purpose (as opposed to a bug). */
 export function isLicenseKitError(error: unknown): error is LicenseKitError {
-  return error instanceof LicenseKitError;
+  // The brand also recognises an error from another copy of these classes (each CommonJS entry bundles its own).
+  return error instanceof LicenseKitError || (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true && typeof (error as { code?: unknown }).code === 'string');
 }

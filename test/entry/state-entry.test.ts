@@ -57,6 +57,19 @@ console.log(JSON.stringify({ activated: [activated.verdict.valid, activated.boun
     }
   });
 
+  test('under CommonJS, isLicenseKitError from licensekit recognises errors thrown by licensekit/state (each CJS entry bundles its own classes)', async () => {
+    const code = `const { isLicenseKitError } = require('licensekit');
+const { MemoryStore, openState } = require('licensekit/state');
+(async () => {
+  const state = await openState({ program: 'p', key: require('node:fs').readFileSync(process.argv[2], 'utf8'), store: new MemoryStore(), machineCode: 'M', clockEvidence: false });
+  try { await state.importMessage('not a message'); } catch (e) { console.log(JSON.stringify([isLicenseKitError(e), e.code, e.name])); }
+  console.log(JSON.stringify([isLicenseKitError(new Error('x')), isLicenseKitError({ code: 'ERR_X' })]));
+})();`;
+    writeFileSync(join(work, 'brand.cjs'), code);
+    const { stdout } = await run(process.execPath, [join(work, 'brand.cjs'), keyFile('vendor-ed25519.public.pem')], { cwd: work });
+    expect(stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([[true, 'ERR_MESSAGE_INVALID', 'StateError'], [false, false]]);
+  });
+
   test('package.json maps ./state to the built files and their declarations, like the other subpaths', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(pkg.exports['./state']).toEqual({
