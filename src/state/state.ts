@@ -11,7 +11,7 @@
  */
 import type { SignatureBackend } from '../backends/backend.ts';
 import { StateError, OptionError } from '../lib/errors.ts';
-import { decodeUtf8, encodeUtf8 } from '../lib/bytes.ts';
+import { decodeUtf8, encodeUtf8, toHex } from '../lib/bytes.ts';
 import { importKeyRing, type KeyRing, type KeyRingInput } from '../keys/ring.ts';
 import type { Verdict, VerifyOptions } from '../verify.ts';
 import type { EvaluationOptions } from '../rules/options.ts';
@@ -95,7 +95,7 @@ export interface StateStatus {
 /** How far past the clock a file's modification time must be to count as evidence of a rollback (first run). */
 export const EVIDENCE_MARGIN_MS = 10 * 60_000;
 
-const hex = (b: Uint8Array | null) => (b === null ? null : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''));
+const hex = (b: Uint8Array | null) => (b === null ? null : toHex(b));
 const iso = (ms: number) => (ms === 0 ? null : new Date(ms).toISOString());
 
 /** The check's time as whole epoch milliseconds (the state stores whole, non-negative milliseconds). */
@@ -174,12 +174,12 @@ export class LicenseState {
   }
 
   /** Verifies `license` with every rule, the state's included, and the new time mark and bindings when it passes. */
-  async #check(doc: StateDocument, license: Uint8Array, stored: StoredLicense | undefined, given: StateCheckOptions, nowMs: number) {
+  async #check(doc: StateDocument, license: Uint8Array, stored: StoredLicense | undefined, given: StateCheckOptions, nowMs: number, verified?: Verdict) {
     const verify = this.#options.verifyLicense;
     // The default HWID is this machine's code (a license that binds none ignores it).
     const options: StateCheckOptions = given.hwid === undefined ? { ...given, hwid: this.#options.machineCode } : given;
     // A newer vendor-signed license resets the mark to its signing time: a clock once wrongly far ahead does not lock the user out for ever.
-    const first = await verify(license, { key: this.#options.key, now: nowMs });
+    const first = verified ?? (await verify(license, { key: this.#options.key, now: nowMs }));
     let markDoc = doc;
     const signedMs = first.license?.signDate?.getTime() ?? 0;
     if (first.license !== null && signedMs > doc.vendorSignedMs) markDoc = { ...doc, trustedTimeMs: signedMs, vendorSignedMs: signedMs };
@@ -217,7 +217,7 @@ export class LicenseState {
         const offered = peek.license.signDate?.getTime() ?? 0;
         if (offered < held) throw new StateError('ERR_MESSAGE_INVALID', `this license for ${JSON.stringify(licenseKey)} was signed ${new Date(offered).toISOString()}, before the one the state holds (${new Date(held).toISOString()}): not replaced`);
       }
-      const { verdict, bound, entry, doc: next } = await this.#check(doc, bytes, stored, options, nowMs);
+      const { verdict, bound, entry, doc: next } = await this.#check(doc, bytes, stored, options, nowMs, peek);
       if (!verdict.valid || licenseKey === null || entry === undefined) return { doc: null, result: { verdict, licenseKey, bound: [], stateWarnings: warnings } };
       const licenses = new Map(next.licenses);
       licenses.set(licenseKey, entry);

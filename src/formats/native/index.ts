@@ -6,7 +6,7 @@
  * bytes (a `.lic` file) and the armoured text (`armor.ts`).
  */
 import type { SignedEnvelope } from '../../core/envelope.ts';
-import { decodeUtf8 } from '../../lib/bytes.ts';
+import { decodeUtf8, toHex } from '../../lib/bytes.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
 import type { FormatAdapter } from '../adapter.ts';
 import { ARMOR_BEGIN, dearmor, looksArmored } from './armor.ts';
@@ -73,7 +73,7 @@ function named(map: ReadonlyMap<number | string, unknown>, names: (key: number |
     const key = Object.hasOwn(out, name) ? `${name} (${typeof k})` : name;
     let shown: unknown;
     try {
-      shown = v instanceof Uint8Array ? `h'${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}'` : plain(v as never);
+      shown = v instanceof Uint8Array ? `h'${toHex(v)}'` : plain(v as never);
     } catch (error) {
       shown = `unreadable: ${(error as Error).message}`;
     }
