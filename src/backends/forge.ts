@@ -32,6 +32,9 @@ import { expectJwkType, jwkBytes } from './private-jwk.ts';
 /** DER of `DigestInfo { AlgorithmIdentifier { id-sha256, NULL }, OCTET STRING (32) }` before the digest. */
 const SHA256_DIGEST_INFO = '\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20';
 
+/** DER of `DigestInfo { AlgorithmIdentifier { id-sha1, NULL }, OCTET STRING (20) }` before the digest (RS1). */
+const SHA1_DIGEST_INFO = '\x30\x21\x30\x09\x06\x05\x2b\x0e\x03\x02\x1a\x05\x00\x04\x14';
+
 /** Bytes as a forge binary string. */
 function toBinary(bytes: Uint8Array): string {
   let out = '';
@@ -80,12 +83,23 @@ function sha256Binary(data: Uint8Array): string {
   return md.digest().getBytes();
 }
 
-function verifyRs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+function sha1Binary(data: Uint8Array): string {
+  const md = forge.md.sha1.create();
+  md.update(toBinary(data));
+  return md.digest().getBytes();
+}
+
+/** RSASSA-PKCS1-v1_5 against the complete expected `DigestInfo || H` (RS256 with SHA-256, RS1 with SHA-1). */
+function verifyPkcs1(key: PublicKey, signature: Uint8Array, expected: string): boolean {
   const rsa = rsaKeyFor(key);
   if (!rsa || signature.length !== rsa.k) return false;
   const sig = toBinary(signature);
   if (new forge.jsbn.BigInteger(forge.util.bytesToHex(sig), 16).compareTo(rsa.key.n) >= 0) return false;
-  return rsa.key.verify(SHA256_DIGEST_INFO + sha256Binary(data), sig, 'NONE');
+  return rsa.key.verify(expected, sig, 'NONE');
+}
+
+function verifyRs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  return verifyPkcs1(key, signature, SHA256_DIGEST_INFO + sha256Binary(data));
 }
 
 /** forge's PSS object for PS256 (SHA-256, MGF1-SHA-256, a salt of exactly 32 bytes); `prng` supplies the salt when signing. */
@@ -130,10 +144,11 @@ function verifyEdDSA(key: PublicKey, data: Uint8Array, signature: Uint8Array): b
 }
 
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA') unsupported(algorithm);
+  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA' && algorithm !== 'RS1') unsupported(algorithm);
   if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
     if (algorithm === 'RS256') return verifyRs256(key, data, signature);
+    if (algorithm === 'RS1') return verifyPkcs1(key, signature, SHA1_DIGEST_INFO + sha1Binary(data));
     if (algorithm === 'PS256') return verifyPs256(key, data, signature);
     return verifyEdDSA(key, data, signature);
   } catch {
@@ -203,7 +218,7 @@ function generateKeyPair(algorithm: SignatureAlgorithm, options?: { modulusLengt
  */
 export const forgeBackend: SignatureBackend = {
   name: 'forge',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1',
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
   sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array): Promise<Uint8Array> => {

@@ -37,12 +37,14 @@ export interface NodeScheme {
 const RS256_SCHEME: NodeScheme = Object.freeze({ digest: 'sha256', pssSaltLength: null });
 // The salt length is required exactly, never RSA_PSS_SALTLEN_AUTO: OpenSSL then refuses any other length.
 const PS256_SCHEME: NodeScheme = Object.freeze({ digest: 'sha256', pssSaltLength: PS256_SALT_LENGTH });
+const RS1_SCHEME: NodeScheme = Object.freeze({ digest: 'sha1', pssSaltLength: null });
 const EDDSA_SCHEME: NodeScheme = Object.freeze({ digest: null, pssSaltLength: null });
 
 function schemeFor(algorithm: SignatureAlgorithm): NodeScheme {
   if (algorithm === 'RS256') return RS256_SCHEME;
   if (algorithm === 'PS256') return PS256_SCHEME;
   if (algorithm === 'EdDSA') return EDDSA_SCHEME;
+  if (algorithm === 'RS1') return RS1_SCHEME;
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `node backend does not support ${String(algorithm)}`);
 }
 
@@ -99,10 +101,10 @@ function verifyParallel(algorithm: SignatureAlgorithm, key: PublicKey, data: Uin
   }
 }
 
-/** node:crypto backend (RS256, PS256 and Ed25519; sync verify, parallel verify for batches; sign and keygen). */
+/** node:crypto backend (RS256, PS256, Ed25519 and RS1; sync verify, parallel verify for batches; sign and keygen). */
 export const nodeBackend: SignatureBackend = {
   name: 'node',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1',
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
   verifyParallel,
@@ -113,7 +115,7 @@ export const nodeBackend: SignatureBackend = {
   },
   generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
     const pair =
-      algorithm === 'RS256' || algorithm === 'PS256'
+      algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'RS1'
         ? generateKeyPairSync('rsa', { modulusLength: options?.modulusLength ?? 2048, publicExponent: 0x10001 })
         : generateKeyPairSync('ed25519');
     return {

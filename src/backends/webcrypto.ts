@@ -20,6 +20,7 @@ import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
 
 const RSA_PARAMS = Object.freeze({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const);
+const RSA_SHA1_PARAMS = Object.freeze({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' } as const);
 const ED25519_PARAMS = Object.freeze({ name: 'Ed25519' } as const);
 
 /**
@@ -40,6 +41,7 @@ const WEBCRYPTO_ALGORITHMS: Readonly<Record<SignatureAlgorithm, WebCryptoAlgorit
     useParams: Object.freeze({ name: 'RSA-PSS', saltLength: PS256_SALT_LENGTH }),
   }),
   EdDSA: Object.freeze({ importParams: ED25519_PARAMS, useParams: ED25519_PARAMS }),
+  RS1: Object.freeze({ importParams: RSA_SHA1_PARAMS, useParams: RSA_SHA1_PARAMS }),
 });
 
 /** The Ed25519 base point's encoding: a valid public key for the support probe. */
@@ -81,7 +83,7 @@ function hostSubtle(): unknown {
 }
 
 function paramsFor(algorithm: SignatureAlgorithm): WebCryptoAlgorithm {
-  if (algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA') return WEBCRYPTO_ALGORITHMS[algorithm];
+  if (algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1') return WEBCRYPTO_ALGORITHMS[algorithm];
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `webcrypto backend does not support ${String(algorithm)}`);
 }
 
@@ -120,6 +122,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
     RS256: new WeakMap(),
     PS256: new WeakMap(),
     EdDSA: new WeakMap(),
+    RS1: new WeakMap(),
   };
 
   const requireSubtle = (): Subtle => {
@@ -184,7 +187,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
     name: 'webcrypto',
     supports: (algorithm) => {
       if (!s) return false;
-      if (algorithm === 'RS256' || algorithm === 'PS256') return true;
+      if (algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'RS1') return true;
       if (algorithm !== 'EdDSA') return false;
       if (ed25519Support === undefined) void probeEd25519();
       return ed25519Support !== false;
@@ -199,7 +202,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
     },
     generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
       const subtleNow = requireSubtle();
-      const rsa = algorithm === 'RS256' || algorithm === 'PS256';
+      const rsa = algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'RS1';
       const params = rsa
         ? { ...paramsFor(algorithm).importParams, modulusLength: options?.modulusLength ?? 2048, publicExponent: Uint8Array.of(1, 0, 1) }
         : paramsFor(algorithm).importParams;
@@ -240,7 +243,7 @@ export function probeWebCryptoEd25519(): Promise<boolean> {
 }
 
 /**
- * WebCrypto backend (RS256, PS256 and Ed25519; async verify only; sign and keygen),
+ * WebCrypto backend (RS256, PS256, Ed25519 and RS1; async verify only; sign and keygen),
  * over the `crypto.subtle` this host had when licensekit loaded.
  *
  * @example

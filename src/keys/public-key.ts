@@ -41,8 +41,8 @@ export interface PublicKey {
   readonly jwk: Readonly<Record<string, string>>;
 }
 
-/** The RSA algorithms, for a key that no `"alg"` binds to one of them. */
-const RSA_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256'] as const);
+/** The RSA algorithms, for a key that no `"alg"` binds to one of them (RS1 only where a legacy format prescribes it). */
+const RSA_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'RS1'] as const);
 
 /**
  * True when `key` may verify signatures made with `algorithm` (its

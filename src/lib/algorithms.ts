@@ -4,10 +4,10 @@
  */
 
 /** Signature algorithms licensekit verifies, by their JOSE names. */
-export type SignatureAlgorithm = 'RS256' | 'PS256' | 'EdDSA';
+export type SignatureAlgorithm = 'RS256' | 'PS256' | 'EdDSA' | 'RS1';
 
 /** Every algorithm licensekit knows, in the order messages list them. */
-export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'EdDSA'] as const);
+export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'EdDSA', 'RS1'] as const);
 
 /** What the registry records for an algorithm. */
 export interface AlgorithmInfo {
@@ -25,6 +25,8 @@ export interface AlgorithmInfo {
   readonly maxBits: number;
   /** Exact signature length in bytes, or `'modulus'` for RSA (the modulus length). */
   readonly signatureLength: number | 'modulus';
+  /** True when the algorithm's hash is broken for collisions (SHA-1): it verifies, for legacy formats, with the warning `WEAK_ALGORITHM`. */
+  readonly weakHash: boolean;
 }
 
 /** Everything about each algorithm. */
@@ -37,6 +39,7 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = O
     recommendedBits: 2048,
     maxBits: 8192,
     signatureLength: 'modulus',
+    weakHash: false,
   },
   PS256: {
     name: 'PS256',
@@ -46,6 +49,7 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = O
     recommendedBits: 2048,
     maxBits: 8192,
     signatureLength: 'modulus',
+    weakHash: false,
   },
   EdDSA: {
     name: 'EdDSA',
@@ -55,12 +59,24 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = O
     recommendedBits: 256,
     maxBits: 256,
     signatureLength: 64,
+    weakHash: false,
+  },
+  // Only a format that prescribes it (NetLicensing's XML-DSig rsa-sha1) is ever verified with it.
+  RS1: {
+    name: 'RS1',
+    description: 'RSASSA-PKCS1-v1_5 with SHA-1 (legacy formats only)',
+    keyType: 'rsa',
+    minBits: 1024,
+    recommendedBits: 2048,
+    maxBits: 8192,
+    signatureLength: 'modulus',
+    weakHash: true,
   },
 });
 
 /** True when `name` is an algorithm licensekit knows. */
 export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm {
-  return name === 'RS256' || name === 'PS256' || name === 'EdDSA';
+  return name === 'RS256' || name === 'PS256' || name === 'EdDSA' || name === 'RS1';
 }
 
 /**

@@ -50,10 +50,10 @@ describe('which algorithms a key fits', () => {
     ['DER bytes', Uint8Array.from(Buffer.from(key('vendor-rsa2048.public.pem').replace(/-----[^-]+-----|\s/g, ''), 'base64'))],
     ['a JWK without "alg"', rsaJwk],
     ['a 1024-bit XML key', key('weak-rsa1024.public.xml')],
-  ])('an RSA key as %s fits RS256 and PS256, RS256 first', (_name, input) => {
+  ])('an RSA key as %s fits RS256, PS256 and RS1 (legacy formats only), RS256 first', (_name, input) => {
     const k = importPublicKey(input as never);
-    expect(fits(k)).toEqual(['RS256', 'PS256']);
-    expect([k.algorithm, k.algorithms]).toEqual(['RS256', ['RS256', 'PS256']]);
+    expect(fits(k)).toEqual(['RS256', 'PS256', 'RS1']);
+    expect([k.algorithm, k.algorithms]).toEqual(['RS256', ['RS256', 'PS256', 'RS1']]);
     expect(Object.isFrozen(k.algorithms)).toBe(true);
   });
 
@@ -86,7 +86,7 @@ describe('which algorithms a key fits', () => {
 
   test('an "alg" inherited from a polluted Object.prototype binds nothing', () => {
     (Object.prototype as Record<string, unknown>).alg = 'RS256';
-    expect(fits(importPublicKey({ kty: rsaJwk.kty!, n: rsaJwk.n!, e: rsaJwk.e! }))).toEqual(['RS256', 'PS256']);
+    expect(fits(importPublicKey({ kty: rsaJwk.kty!, n: rsaJwk.n!, e: rsaJwk.e! }))).toEqual(['RS256', 'PS256', 'RS1']);
   });
 
   test('a key-shaped object without its own "algorithms" fits its one "algorithm", whatever Object.prototype says', () => {

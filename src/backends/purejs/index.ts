@@ -10,17 +10,18 @@ import { BackendError } from '../../lib/errors.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from '../backend.ts';
 import { generateEd25519KeyPair, signEd25519, verifyEd25519 } from './ed25519.ts';
-import { generateRsaKeyPair, signPs256, signRs256, verifyPs256, verifyRs256 } from './rsa.ts';
+import { generateRsaKeyPair, signPs256, signRs256, verifyPs256, verifyRs1, verifyRs256 } from './rsa.ts';
 
 function unsupported(algorithm: unknown): never {
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `purejs backend does not support ${String(algorithm)}`);
 }
 
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA') unsupported(algorithm);
+  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA' && algorithm !== 'RS1') unsupported(algorithm);
   if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
     if (algorithm === 'RS256') return verifyRs256(key, data, signature);
+    if (algorithm === 'RS1') return verifyRs1(key, data, signature);
     if (algorithm === 'PS256') return verifyPs256(key, data, signature);
     return verifyEd25519(key, data, signature);
   } catch {
@@ -29,7 +30,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
 }
 
 /**
- * Pure-JavaScript backend (RS256, PS256 and Ed25519; sync verify; sign and keygen).
+ * Pure-JavaScript backend (RS256, PS256, Ed25519 and RS1 (verify only); sync verify; sign and keygen).
  *
  * @example
  * ```ts
@@ -38,7 +39,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
  */
 export const purejsBackend: SignatureBackend = {
   name: 'purejs',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1',
   // Synchronous work: the inputs cannot change underneath it.
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,

@@ -13,6 +13,7 @@
  * It is not constant-time: prefer the node or WebCrypto backend for signing
  * where they exist.
  */
+import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { PublicKey } from '../../keys/public-key.ts';
 import { KeyError } from '../../lib/errors.ts';
@@ -110,6 +111,25 @@ export function verifyRs256(key: PublicKey, data: Uint8Array, signature: Uint8Ar
   const recovered = powPublic(s, rsa.e, rsa.n);
   const expected = BigInt('0x' + rsa.prefixHex + bytesToHex(sha256(data)));
   return recovered === expected;
+}
+
+/** `DigestInfo { id-sha1, NULL }` before the 20-byte digest, for RS1 (a legacy format's RSA-SHA1). */
+const SHA1_DIGEST_INFO_HEX = '3021300906052b0e03021a05000414';
+
+/**
+ * Verifies an RS1 (RSASSA-PKCS1-v1_5 with SHA-1) signature, as RS256 does: the
+ * whole expected encoding `00 01 FF..FF 00 || DigestInfo(SHA-1) || H` is
+ * compared, never parsed. Only legacy formats that prescribe it use it.
+ */
+export function verifyRs1(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  const rsa = verifyKeyFor(key);
+  if (!rsa) throw new KeyError('ERR_KEY_INVALID', 'RS1 needs an RSA key');
+  const psLength = rsa.k - 3 - 15 - 20;
+  if (psLength < 8 || signature.length !== rsa.k) return false;
+  const s = bytesToBigInt(signature);
+  if (s >= rsa.n) return false;
+  const expected = BigInt('0x01' + 'ff'.repeat(psLength) + '00' + SHA1_DIGEST_INFO_HEX + bytesToHex(sha1(data)));
+  return powPublic(s, rsa.e, rsa.n) === expected;
 }
 
 /**
