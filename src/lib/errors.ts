@@ -23,6 +23,7 @@ export type ErrorClassName =
   | 'OptionError'
   | 'FileReadError'
   | 'StateError'
+  | 'LedgerError'
   | 'BatchItemError';
 
 /** One row of {@link ERROR_CODES}. */
@@ -75,6 +76,15 @@ export const ERROR_CODES = Object.freeze({
   ERR_STATE_VERSION: row('StateError'),
   ERR_STATE_TAMPERED: row('StateError'),
   ERR_MESSAGE_INVALID: row('StateError'),
+  ERR_LEDGER_IO: row('LedgerError'),
+  ERR_LEDGER_CORRUPT: row('LedgerError'),
+  ERR_LEDGER_VERSION: row('LedgerError'),
+  ERR_LEDGER_LOCKED: row('LedgerError'),
+  ERR_LEDGER_LIMIT: row('LedgerError'),
+  ERR_LEDGER_INVALID: row('LedgerError'),
+  ERR_LEDGER_DUPLICATE: row('LedgerError'),
+  ERR_LEDGER_NOT_FOUND: row('LedgerError'),
+  ERR_CUSTOMER_SECRET_TAKEN: row('LedgerError'),
   ERR_INPUT_TYPE: row('BatchItemError'),
   ERR_UNEXPECTED: row('BatchItemError'),
 });
@@ -219,6 +229,23 @@ export class StateError extends LicenseKitError {
   static override readonly codes = codesOf('StateError');
   declare readonly code: StateErrorCode;
   constructor(code: StateErrorCode, message: string, options?: LicenseKitErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** Codes of {@link LedgerError}. */
+export type LedgerErrorCode = CodeOf<'LedgerError'>;
+
+/**
+ * The vendor ledger (licensekit/ledger) refused or failed: a duplicate or
+ * unknown record, a malformed one, a secret another customer has, a lock not
+ * acquired, an I/O failure, a damaged journal, a limit reached.
+ */
+export class LedgerError extends LicenseKitError {
+  static override readonly errorName = 'LedgerError';
+  static override readonly codes = codesOf('LedgerError');
+  declare readonly code: LedgerErrorCode;
+  constructor(code: LedgerErrorCode, message: string, options?: LicenseKitErrorOptions) {
     super(code, message, options);
   }
 }

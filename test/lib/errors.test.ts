@@ -11,6 +11,7 @@ import {
   ERROR_CODES,
   FileReadError,
   StateError,
+  LedgerError,
   FingerprintError,
   KeyError,
   LicenseInputError,
@@ -40,6 +41,7 @@ const CLASSES = {
   OptionError,
   FileReadError,
   StateError,
+  LedgerError,
 } satisfies Record<Exclude<ErrorClassName, 'BatchItemError'>, { readonly codes: readonly ErrorCode[] }>;
 
 /** What a plain JavaScript caller can do: pass `code` first, and for a class that fixes its code, pass nothing but a message. */
