@@ -8,6 +8,7 @@ import type { PrivateJwk, SignatureBackend } from '../backends/backend.ts';
 import { nodeBackend } from '../backends/node.ts';
 import { encodeBase64, encodeUtf8 } from '../lib/bytes.ts';
 import { BackendError, OptionError } from '../lib/errors.ts';
+import { randomLicenseKey } from '../lib/random-key.ts';
 import { FEATURE_FLAGS, type FeatureNumber } from '../license/model.ts';
 
 /** A machine activation to record in an issued license. */
@@ -63,36 +64,7 @@ function seconds(d: Date, field = 'date'): number {
   if (!Number.isFinite(ms)) throw new OptionError(`"${field}" must be a valid Date`);
   return Math.floor(ms / 1000);
 }
-const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-/** Bytes at or above this (the largest multiple of 26 that fits a byte) are drawn again, so every letter is equally likely. */
-const UNBIASED_BYTE_LIMIT = 256 - (256 % KEY_ALPHABET.length);
-
-/** Fills a byte array from a CSPRNG (the signature of `crypto.getRandomValues`). */
-export type RandomBytes = (bytes: Uint8Array) => Uint8Array;
-
-function hostRandom(): RandomBytes {
-  const crypto = globalThis.crypto;
-  if (typeof crypto?.getRandomValues !== 'function') throw new BackendError('ERR_BACKEND_UNAVAILABLE', 'no CSPRNG (crypto.getRandomValues) to make a license key');
-  return (bytes) => crypto.getRandomValues(bytes);
-}
-
-/**
- * A random Cryptolens-style key `XXXXX-XXXXX-XXXXX-XXXXX` from the host CSPRNG
- * (or `random`). Letters are drawn by rejection sampling: a byte of 234 or more
- * is discarded instead of folded with `% 26`, which would make A–V 11% more
- * likely than W–Z.
- */
-export function randomLicenseKey(random: RandomBytes = hostRandom()): string {
-  const letters: string[] = [];
-  const pool = new Uint8Array(32);
-  while (letters.length < 20) {
-    random(pool);
-    for (const byte of pool) {
-      if (byte < UNBIASED_BYTE_LIMIT && letters.length < 20) letters.push(KEY_ALPHABET[byte % KEY_ALPHABET.length]!);
-    }
-  }
-  return [0, 5, 10, 15].map((i) => letters.slice(i, i + 5).join('')).join('-');
-}
+export { randomLicenseKey, type RandomBytes } from '../lib/random-key.ts';
 
 /**
  * `MaxNoOfMachines` to sign. A license that lists machines (activated or
