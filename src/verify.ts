@@ -10,7 +10,7 @@ import { batchInputs, runBatch, verifyEnvelopeInParallel, type BatchResult } fro
 import { backendCandidates, captureBackend, selectBackend, type BackendChoice } from './backends/select.ts';
 import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync, type SignedEnvelope } from './core/envelope.ts';
 import { parseLicense, type Parsed } from './formats/index.ts';
-import { isSignatureAlgorithm, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './lib/algorithms.ts';
+import { ALGORITHMS, isSignatureAlgorithm, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './lib/algorithms.ts';
 import { LicenseInputError, OptionError } from './lib/errors.ts';
 import { keyFitsAlgorithm, type PublicKey } from './keys/public-key.ts';
 import { candidateKeys, importKeyRing, type KeyRing, type KeyRingEntry, type KeyRingInput } from './keys/ring.ts';
@@ -178,9 +178,17 @@ const SIGNATURE_FAILED: readonly CheckResult[] = Object.freeze([
   Object.freeze({ check: 'signature', ok: false, reason: 'SIGNATURE_INVALID', detail: 'signature does not verify under this key' } as const),
 ]);
 
+/** The key's warnings, then `WEAK_ALGORITHM` for a broken hash (RS1), then the format's own (`adapter.warnings`); `base` itself when none is added. */
+function envelopeWarnings(base: readonly WarningCode[], { adapter, envelope }: Parsed): readonly WarningCode[] {
+  const weakHash = ALGORITHMS[envelope.algorithm].weakHash;
+  const own = adapter.warnings ? adapter.warnings(envelope) : NO_WARNINGS;
+  if (!weakHash && own.length === 0) return base;
+  return weakHash ? [...base, 'WEAK_ALGORITHM', ...own] : [...base, ...own];
+}
+
 function finish(p: Prepared, signer: KeyRingEntry | null): Verdict {
   const key = (signer ?? p.keys[0]!).key;
-  const warnings = key.weak ? WEAK : NO_WARNINGS;
+  const warnings = envelopeWarnings(key.weak ? WEAK : NO_WARNINGS, p.parsed);
   const { nowMs, toleranceMs } = p.resolved;
   const now = new Date(nowMs);
   const backend = String(p.backend.name);
@@ -190,7 +198,7 @@ function finish(p: Prepared, signer: KeyRingEntry | null): Verdict {
   if (signer === null) {
     return { valid: false, reasons: ['SIGNATURE_INVALID'], checks: SIGNATURE_FAILED, license: null, status: null, warnings, format, algorithm, keyBits: key.bits, backend, now, licenseKeyId, keyId: null };
   }
-  const license = createVerifiedLicense(adapter.read(envelope), adapter.status);
+  const license = createVerifiedLicense(adapter.read(envelope, p.resolved), adapter.status);
   const checks: CheckResult[] = [SIGNATURE_OK];
   const notAfter = signer.notAfterMs;
   if (notAfter !== null) {

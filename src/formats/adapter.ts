@@ -16,6 +16,7 @@
 import type { SignedEnvelope } from '../core/envelope.ts';
 import type { License } from '../license/model.ts';
 import type { ResolvedEvaluation } from '../rules/options.ts';
+import type { WarningCode } from '../rules/reasons.ts';
 
 /** What `inspect` shows of an envelope, unverified: headers and unsigned parts, as plain data. */
 export type EnvelopeView = Readonly<Record<string, unknown>>;
@@ -28,8 +29,13 @@ export interface FormatAdapter<E extends SignedEnvelope = SignedEnvelope> {
   detect(input: string | Uint8Array): boolean;
   /** The signed envelope, or a typed error (`LicenseInputError`, `UnsupportedFormatError`). */
   parse(input: string | Uint8Array): E;
-  /** The neutral license from an envelope whose signature verified (`ERR_PAYLOAD_INVALID` when it is not a license). */
-  read(envelope: E): License;
+  /**
+   * The neutral license from an envelope whose signature verified (`ERR_PAYLOAD_INVALID` when it is not a license).
+   * `options` (the verification's, when it has them) carry what an encrypted format needs to read it (Keygen's `licenseKey`).
+   */
+  read(envelope: E, options?: ResolvedEvaluation): License;
+  /** Warnings the envelope itself carries, whatever the rules say (a SignMethod=0 file's `SIGNED_RESERIALISATION`), or nothing. */
+  warnings?(envelope: E): readonly WarningCode[];
   /** The format's own status view of a verified license (Cryptolens' `LicenseStatus`), or nothing. */
   status?(license: License, options: ResolvedEvaluation): unknown;
   /** The envelope's headers and unsigned parts, for `inspect` (unverified). */

@@ -5,12 +5,13 @@
 import { LicenseInputError } from '../lib/errors.ts';
 import type { FormatAdapter, Parsed } from './adapter.ts';
 import { cryptolensAdapter } from './cryptolens/index.ts';
+import { keygenAdapter } from './keygen/index.ts';
 import { nativeAdapter } from './native/index.ts';
 
 export type { EnvelopeView, FormatAdapter, Parsed } from './adapter.ts';
 
 /** The adapters, in the order they are asked. The last one claims anything. */
-export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nativeAdapter, cryptolensAdapter]);
+export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nativeAdapter, keygenAdapter, cryptolensAdapter]);
 
 /** Parses a license with the first adapter that detects it; typed errors for unreadable input. */
 export function parseLicense(input: string | Uint8Array): Parsed {

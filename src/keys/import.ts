@@ -1,13 +1,14 @@
 /**
  * One function to import any public key form licensekit accepts, detected
  * from its content: Cryptolens `<RSAKeyValue>` XML, PEM (SPKI or PKCS#1), a
- * JWK (object or JSON text), or raw DER bytes (SPKI).
+ * JWK (object or JSON text), or raw DER bytes (SPKI); and the forms Keygen
+ * hands out: a raw Ed25519 public key in hex (64 digits), DER SPKI in base64.
  */
-import { decodeUtf8 } from '../lib/bytes.ts';
+import { decodeBase64, decodeUtf8, fromHex } from '../lib/bytes.ts';
 import { KeyError } from '../lib/errors.ts';
 import { importJwk } from './jwk.ts';
 import { importPem, importSpki, looksLikePem } from './pem.ts';
-import { isPublicKey, type PublicKey } from './public-key.ts';
+import { createEd25519PublicKey, isPublicKey, type PublicKey } from './public-key.ts';
 import { importRsaKeyValueXml, looksLikeXml } from './xml.ts';
 
 /** Anything `importPublicKey` accepts. */
@@ -47,5 +48,12 @@ export function importPublicKey(input: KeyInput): PublicKey {
     }
     return importJwk(parsed);
   }
-  throw new KeyError('ERR_KEY_INVALID', 'key is not RSAKeyValue XML, PEM or JWK');
+  const bare = text.trim();
+  // Keygen's forms: the raw 32-byte Ed25519 key in hex, and DER SPKI in base64 (a DER SEQUENCE starts "M").
+  if (/^[0-9a-fA-F]{64}$/.test(bare)) return createEd25519PublicKey(fromHex(bare)!);
+  if (/^M[A-Za-z0-9+/]+={0,2}$/.test(bare)) {
+    const der = decodeBase64(bare);
+    if (typeof der !== 'string' && der[0] === 0x30) return importSpki(der);
+  }
+  throw new KeyError('ERR_KEY_INVALID', 'key is not RSAKeyValue XML, PEM, JWK, a hex Ed25519 key or base64 DER');
 }

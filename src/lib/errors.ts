@@ -24,6 +24,7 @@ export type ErrorClassName =
   | 'FileReadError'
   | 'StateError'
   | 'LedgerError'
+  | 'ActivationError'
   | 'BatchItemError';
 
 /** One row of {@link ERROR_CODES}. */
@@ -54,6 +55,8 @@ export const ERROR_CODES = Object.freeze({
   ERR_PAYLOAD_INVALID: row('LicenseInputError'),
   ERR_CBOR_INVALID: row('LicenseInputError'),
   ERR_ALGORITHM_NOT_ALLOWED: row('LicenseInputError'),
+  ERR_LICENSE_KEY_REQUIRED: row('LicenseInputError'),
+  ERR_LICENSE_KEY_WRONG: row('LicenseInputError'),
   ERR_FORMAT_UNSUPPORTED: row('UnsupportedFormatError'),
   ERR_KEY_INVALID: row('KeyError'),
   ERR_KEY_PRIVATE: row('KeyError'),
@@ -85,6 +88,13 @@ export const ERROR_CODES = Object.freeze({
   ERR_LEDGER_DUPLICATE: row('LedgerError'),
   ERR_LEDGER_NOT_FOUND: row('LedgerError'),
   ERR_CUSTOMER_SECRET_TAKEN: row('LedgerError'),
+  ERR_ACTIVATION_REQUEST_INVALID: row('ActivationError'),
+  ERR_ACTIVATION_LICENSE_UNKNOWN: row('ActivationError'),
+  ERR_ACTIVATION_LICENSE_REVOKED: row('ActivationError'),
+  ERR_ACTIVATION_LIMIT_REACHED: row('ActivationError'),
+  ERR_ACTIVATION_NOT_HELD: row('ActivationError'),
+  ERR_RECEIPT_INVALID: row('ActivationError'),
+  ERR_RECEIPT_USED: row('ActivationError'),
   ERR_INPUT_TYPE: row('BatchItemError'),
   ERR_UNEXPECTED: row('BatchItemError'),
 });
@@ -246,6 +256,24 @@ export class LedgerError extends LicenseKitError {
   static override readonly codes = codesOf('LedgerError');
   declare readonly code: LedgerErrorCode;
   constructor(code: LedgerErrorCode, message: string, options?: LicenseKitErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** Codes of {@link ActivationError}. */
+export type ActivationErrorCode = CodeOf<'ActivationError'>;
+
+/**
+ * The offline activation exchange refused something: a request or receipt
+ * that is not one or does not verify, a license the ledger does not know or
+ * revoked, the machine limit reached, a license this state does not hold, a
+ * receipt accepted before.
+ */
+export class ActivationError extends LicenseKitError {
+  static override readonly errorName = 'ActivationError';
+  static override readonly codes = codesOf('ActivationError');
+  declare readonly code: ActivationErrorCode;
+  constructor(code: ActivationErrorCode, message: string, options?: LicenseKitErrorOptions) {
     super(code, message, options);
   }
 }

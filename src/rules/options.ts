@@ -57,6 +57,10 @@ export interface EvaluationOptions {
   readonly bindHwid?: boolean;
   /** What the local state read (the state layer passes them; the rules never touch a file). */
   readonly facts?: StateFacts;
+  /** The license key a Keygen license file is encrypted under (read only by verification, to decrypt; never reported). */
+  readonly licenseKey?: string;
+  /** The machine fingerprint a Keygen machine file is encrypted under (with `licenseKey`; read only by verification, to decrypt). */
+  readonly fingerprint?: string;
 }
 
 /** Evidence of the real time on a first run: something modified later than the clock claims. */
@@ -128,13 +132,17 @@ export interface ResolvedEvaluation extends ResolvedStateOptions {
   readonly features: readonly ResolvedFeature[];
   readonly productId: number | string | null;
   readonly product: ResolvedProduct;
+  /** The Keygen license key, held only to decrypt a Keygen file: never copied into a verdict. */
+  readonly licenseKey: string | null;
+  /** The Keygen machine fingerprint, held only to decrypt a Keygen machine file. */
+  readonly fingerprint: string | null;
 }
 
 /** The options `license.evaluate()` reads. */
 const STATE_OPTION_NAMES = ['graceDays', 'licenseeSecret', 'licenseeSecretMode', 'hwid', 'bindHwid', 'facts'];
 const EVALUATION_OPTION_NAMES = ['now', 'clockToleranceSeconds', 'maxSignatureAgeDays', 'machineCode', 'allowOverdraft', 'requireFeatures', 'productId', 'product', ...STATE_OPTION_NAMES];
 /** The options only verification reads (`evaluate` accepts and ignores them, so one options object serves both). */
-const VERIFY_OPTION_NAMES = ['key', 'backend', 'maxInputBytes', 'algorithms'];
+const VERIFY_OPTION_NAMES = ['key', 'backend', 'maxInputBytes', 'algorithms', 'licenseKey', 'fingerprint'];
 const OPTION_NAMES: ReadonlySet<string> = new Set([...EVALUATION_OPTION_NAMES, ...VERIFY_OPTION_NAMES]);
 const PRODUCT_OPTION_NAMES: ReadonlySet<string> = new Set(['timeLimitedFeature', 'trialFeature', 'featureNames']);
 const FACT_NAMES: ReadonlySet<string> = new Set(['trustedTimeMs', 'clockEvidence', 'boundSecretHash', 'boundHwidHash', 'revoked', 'revocationSequence']);
@@ -407,6 +415,8 @@ export function resolveEvaluation(options: unknown, clock: () => number = Date.n
     }
   }
   const state = resolveStateOptions(options);
+  const licenseKey = decryptionInput(options, 'licenseKey');
+  const fingerprint = decryptionInput(options, 'fingerprint');
   return {
     nowMs: resolveNow(ownValue(options, 'now'), clock),
     toleranceMs: toleranceSeconds * 1000,
@@ -423,5 +433,15 @@ export function resolveEvaluation(options: unknown, clock: () => number = Date.n
     hwid: state.hwid,
     bindHwid: state.bindHwid,
     facts: state.facts,
+    licenseKey,
+    fingerprint,
   };
+}
+
+/** `licenseKey` or `fingerprint`: a non-empty string (the message never quotes it: it unlocks a file), or `null` when absent. */
+function decryptionInput(options: object, name: 'licenseKey' | 'fingerprint'): string | null {
+  const value = ownValue(options, name);
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.length === 0) throw new OptionError(`"${name}" must be a non-empty string, got ${typeof value === 'string' ? 'an empty string' : value === null ? 'null' : typeof value}`);
+  return value;
 }

@@ -1,0 +1,210 @@
+/**
+ * Keygen's signed forms, taken apart before anything is verified:
+ *
+ * - **license files** and **machine files**: armour lines
+ *   (`-----BEGIN LICENSE FILE-----` / `-----BEGIN MACHINE FILE-----`) around
+ *   base64 of the JSON `{"enc", "sig", "alg"}`. The signed bytes are
+ *   `license/` (or `machine/`) followed by the `enc` text exactly as received;
+ *   `alg` is `<encryption>+<signature>`: `aes-256-gcm` or `base64`, then
+ *   `ed25519`, `rsa-pss-sha256` or `rsa-sha256`.
+ * - **signed license keys** (`ED25519_SIGN`): `key/` + base64url dataset, `.`,
+ *   base64url signature; the signed bytes are the text before the `.`.
+ *
+ * Nothing here decrypts or parses what the file claims: `read.ts` does that
+ * once the core has verified the signature over these bytes.
+ */
+import type { SignedEnvelope } from '../../core/envelope.ts';
+import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
+import { decodeBase64, decodeBase64Url, decodeUtf8, encodeUtf8 } from '../../lib/bytes.ts';
+import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
+
+/** Which Keygen form a file is. */
+export type KeygenKind = 'license' | 'machine' | 'key';
+
+/** How a Keygen file's payload is carried: AES-256-GCM encrypted, base64 plain text, or a key's dataset. */
+export type KeygenEncryption = 'aes-256-gcm' | 'base64' | 'none';
+
+/** A Keygen envelope: the signed bytes, and the `enc` text to decode once they verified. */
+export interface KeygenEnvelope extends SignedEnvelope {
+  readonly format: 'keygen';
+  readonly kind: KeygenKind;
+  /** The file's `alg` as written (`aes-256-gcm+ed25519`), or `ed25519` for a signed key. */
+  readonly alg: string;
+  readonly encryption: KeygenEncryption;
+  /** The `enc` text (license and machine files) or the base64url dataset (signed keys), as received. */
+  readonly enc: string;
+  /** The whole signed key (signed keys only): what Keygen stores as the license's key. */
+  readonly signedKey: string | null;
+}
+
+const ARMOR = /^-----BEGIN (LICENSE|MACHINE) FILE-----$/;
+const BEGIN_LICENSE = '-----BEGIN LICENSE FILE-----';
+const BEGIN_MACHINE = '-----BEGIN MACHINE FILE-----';
+const KEY_PREFIX = 'key/';
+/** A signed key: `key/`, base64url (padding tolerated), `.`, base64url. */
+const SIGNED_KEY = /^key\/[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}$/;
+/** Largest `{enc, sig, alg}` JSON read (the verify size limit bounds the input; this bounds JSON.parse on unverified text). */
+const MAX_DOCUMENT_CHARS = 4 * 1024 * 1024;
+
+function invalid(message: string): never {
+  throw new LicenseInputError('ERR_ENVELOPE_INVALID', `Keygen: ${message}`);
+}
+
+function skipStart(text: string): number {
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) <= 0x20 || text.charCodeAt(i) === 0xfeff)) i++;
+  return i;
+}
+
+/** True when `text` starts (after white space or a BOM) like a Keygen license file, machine file or signed key. */
+export function looksLikeKeygen(text: string): boolean {
+  const i = skipStart(text);
+  return text.startsWith(BEGIN_LICENSE, i) || text.startsWith(BEGIN_MACHINE, i) || text.startsWith(KEY_PREFIX, i);
+}
+
+const PREFIXES = [BEGIN_LICENSE, BEGIN_MACHINE, KEY_PREFIX].map((p) => Array.from(p, (c) => c.charCodeAt(0)));
+
+/** {@link looksLikeKeygen} on bytes, without decoding them. */
+export function bytesLookLikeKeygen(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (i < bytes.length && bytes[i]! <= 0x20) i++;
+  if (bytes[i] === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) i += 3;
+  return PREFIXES.some((p) => p.every((c, k) => bytes[i + k] === c));
+}
+
+/** Signature algorithms by the part of `alg` after the `+`. */
+const SIGNATURES: Readonly<Record<string, SignatureAlgorithm>> = Object.freeze({ ed25519: 'EdDSA', 'rsa-sha256': 'RS256', 'rsa-pss-sha256': 'PS256' });
+
+function signatureAlgorithm(scheme: string, alg: string): SignatureAlgorithm {
+  const algorithm = Object.hasOwn(SIGNATURES, scheme) ? SIGNATURES[scheme]! : null;
+  if (algorithm === null) throw new UnsupportedFormatError(`Keygen file algorithm "${alg}" is not one licensekit verifies (aes-256-gcm or base64, with ed25519, rsa-pss-sha256 or rsa-sha256)`);
+  if (algorithm === 'PS256') {
+    throw new UnsupportedFormatError(`Keygen file algorithm "${alg}": RSA-PSS with Keygen's maximum salt length is not verified by licensekit yet (ed25519 and rsa-sha256 files are)`);
+  }
+  return algorithm;
+}
+
+/** The base64 between the armour lines (CR LF, trailing blanks and any line length tolerated; nothing outside the armour). */
+function dearmor(text: string): { kind: 'license' | 'machine'; body: string } {
+  const lines = text.slice(skipStart(text)).split('\n').map((l) => l.replace(/[ \t\r]+$/, ''));
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const open = ARMOR.exec(lines[0] ?? '');
+  if (!open) invalid('a license or machine file starts with its own -----BEGIN … FILE----- line');
+  const label = open[1]!;
+  if (lines.length < 3 || lines[lines.length - 1] !== `-----END ${label} FILE-----`) invalid(`a ${label.toLowerCase()} file ends with -----END ${label} FILE-----, and nothing may follow it`);
+  const body = lines.slice(1, -1).join('');
+  if (body.length === 0) invalid('the file is empty between its armour lines');
+  if (body.length > MAX_DOCUMENT_CHARS) invalid('the file is larger than any Keygen file');
+  return { kind: label === 'LICENSE' ? 'license' : 'machine', body };
+}
+
+function base64(text: string, what: string): Uint8Array {
+  const bytes = decodeBase64(text);
+  if (typeof bytes === 'string') throw new LicenseInputError('ERR_BASE64_INVALID', `Keygen: ${what} is not valid base64 (${bytes})`);
+  return bytes;
+}
+
+/** base64url with its padding, if any, left off (Keygen's signed keys keep it). */
+function base64Url(text: string, what: string): Uint8Array {
+  const bytes = decodeBase64Url(text.replace(/={1,2}$/, ''));
+  if (typeof bytes === 'string') throw new LicenseInputError('ERR_BASE64_INVALID', `Keygen: ${what} is not valid base64url (${bytes})`);
+  return bytes;
+}
+
+/** A string field of the unverified `{enc, sig, alg}` document. */
+function field(doc: Record<string, unknown>, name: string): string {
+  const value = Object.hasOwn(doc, name) ? doc[name] : undefined;
+  if (typeof value !== 'string' || value.length === 0) invalid(`the file's "${name}" must be a non-empty string`);
+  return value;
+}
+
+/** Checks `enc`'s shape for its encryption: three base64 parts (ciphertext, 12-byte IV, 16-byte tag), or one. */
+function checkEnc(enc: string, encryption: KeygenEncryption): void {
+  if (encryption === 'aes-256-gcm') {
+    const parts = enc.split('.');
+    if (parts.length !== 3) invalid('an encrypted file\'s "enc" is ciphertext.iv.tag in base64');
+    if (base64(parts[1]!, 'the IV').length !== 12) invalid('the AES-GCM IV must be 12 bytes');
+    if (base64(parts[2]!, 'the tag').length !== 16) invalid('the AES-GCM tag must be 16 bytes');
+    base64(parts[0]!, 'the ciphertext');
+  } else base64(enc, '"enc"');
+}
+
+function parseFile(text: string): KeygenEnvelope {
+  const { kind, body } = dearmor(text);
+  const json = decodeUtf8(base64(body, 'the file body'));
+  if (json === null) invalid('the file body is not UTF-8 JSON');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (cause) {
+    throw new LicenseInputError('ERR_ENVELOPE_INVALID', `Keygen: the file body is not JSON (${(cause as Error).message})`, { cause });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) invalid('the file body must be a JSON object {enc, sig, alg}');
+  const record = doc as Record<string, unknown>;
+  const alg = field(record, 'alg');
+  const enc = field(record, 'enc');
+  const sig = field(record, 'sig');
+  const plus = alg.indexOf('+');
+  const cipher = plus < 0 ? '' : alg.slice(0, plus);
+  if (cipher !== 'aes-256-gcm' && cipher !== 'base64') {
+    throw new UnsupportedFormatError(`Keygen file algorithm "${alg}" is not one licensekit verifies (aes-256-gcm or base64, with ed25519, rsa-pss-sha256 or rsa-sha256)`);
+  }
+  const algorithm = signatureAlgorithm(alg.slice(plus + 1), alg);
+  checkEnc(enc, cipher);
+  return {
+    format: 'keygen',
+    kind,
+    alg,
+    encryption: cipher,
+    enc,
+    signedKey: null,
+    algorithm,
+    keyId: null,
+    signedBytes: encodeUtf8(`${kind}/${enc}`),
+    signature: base64(sig, 'the file\'s "sig"'),
+  };
+}
+
+function parseSignedKey(key: string): KeygenEnvelope {
+  if (!SIGNED_KEY.test(key)) invalid('a signed license key is key/<base64url dataset>.<base64url signature>');
+  const dot = key.indexOf('.');
+  const signature = base64Url(key.slice(dot + 1), 'the key\'s signature');
+  const dataset = key.slice(KEY_PREFIX.length, dot);
+  base64Url(dataset, 'the key\'s dataset');
+  if (signature.length !== 64) {
+    throw new UnsupportedFormatError(`a Keygen signed key with a ${signature.length}-byte signature: only ED25519_SIGN keys (64-byte signatures) are verified by licensekit`);
+  }
+  return {
+    format: 'keygen',
+    kind: 'key',
+    alg: 'ed25519',
+    encryption: 'none',
+    enc: dataset,
+    signedKey: key,
+    algorithm: 'EdDSA',
+    keyId: null,
+    signedBytes: encodeUtf8(key.slice(0, dot)),
+    signature,
+  };
+}
+
+/** Takes a Keygen license file, machine file or signed key apart (typed errors for anything else). */
+export function parseKeygenEnvelope(input: string | Uint8Array): KeygenEnvelope {
+  const text = typeof input === 'string' ? input : decodeUtf8(input);
+  if (text === null) throw new LicenseInputError('ERR_ENVELOPE_INVALID', 'Keygen: a license file, machine file or signed key is UTF-8 text');
+  const start = skipStart(text);
+  if (text.startsWith(KEY_PREFIX, start)) return parseSignedKey(text.trim().replace(/^\uFEFF/, ''));
+  return parseFile(text);
+}
+
+/** Decodes a signed key's dataset (call only after the signature verified): its UTF-8 text. */
+export function signedKeyDataset(envelope: KeygenEnvelope): string {
+  const text = decodeUtf8(base64Url(envelope.enc, 'the key\'s dataset'));
+  if (text === null) throw new LicenseInputError('ERR_PAYLOAD_INVALID', 'Keygen: the signed key\'s dataset is not UTF-8 text');
+  return text;
+}
+
+/** Decodes a `base64+…` file's `enc` (call only after the signature verified). */
+export function plainPayload(envelope: KeygenEnvelope): Uint8Array {
+  return base64(envelope.enc, '"enc"');
+}

@@ -1,0 +1,40 @@
+/**
+ * The Keygen format adapter: license files, machine files (Ed25519 or RSA
+ * PKCS#1 v1.5 signatures, AES-256-GCM encrypted or base64) and ED25519_SIGN
+ * signed license keys, read byte for byte as Keygen's own clients read them.
+ *
+ * Order, for an encrypted file: the envelope's shape → the signature over
+ * `license/` + `enc` exactly as received (the core; a tampered file is
+ * SIGNATURE_INVALID whether or not the license key is given) → only then
+ * decryption with the license key (and fingerprint), whose absence or
+ * mismatch is a typed error naming the input (`ERR_LICENSE_KEY_REQUIRED`,
+ * `ERR_LICENSE_KEY_WRONG`), never a signature failure → the payload.
+ */
+import type { License } from '../../license/model.ts';
+import type { ResolvedEvaluation } from '../../rules/options.ts';
+import type { FormatAdapter } from '../adapter.ts';
+import { decryptKeygen } from './decrypt.ts';
+import { bytesLookLikeKeygen, looksLikeKeygen, parseKeygenEnvelope, plainPayload, signedKeyDataset, type KeygenEnvelope } from './envelope.ts';
+import { mapKeygenDocument, mapKeygenSignedKey, parseKeygenJson } from './read.ts';
+
+export { parseKeygenEnvelope, type KeygenEnvelope, type KeygenKind, type KeygenEncryption } from './envelope.ts';
+export { decryptKeygen, keygenAesKey, type DecryptionInputs } from './decrypt.ts';
+export { mapKeygenDocument, mapKeygenSignedKey, type KeygenClaims } from './read.ts';
+
+const NO_INPUTS = Object.freeze({ licenseKey: null, fingerprint: null });
+
+/** The neutral license of a verified Keygen envelope (decrypting with the options' `licenseKey`/`fingerprint` when it is encrypted). */
+export function readKeygen(envelope: KeygenEnvelope, options?: Pick<ResolvedEvaluation, 'licenseKey' | 'fingerprint'>): License {
+  if (envelope.kind === 'key') return mapKeygenSignedKey(envelope.signedKey!, signedKeyDataset(envelope));
+  const bytes = envelope.encryption === 'aes-256-gcm' ? decryptKeygen(envelope, options ?? NO_INPUTS) : plainPayload(envelope);
+  return mapKeygenDocument(parseKeygenJson(bytes), envelope.kind);
+}
+
+/** Reads Keygen license files, machine files and signed keys. */
+export const keygenAdapter: FormatAdapter<KeygenEnvelope> = Object.freeze({
+  name: 'keygen',
+  detect: (input: string | Uint8Array) => (typeof input === 'string' ? looksLikeKeygen(input) : bytesLookLikeKeygen(input)),
+  parse: parseKeygenEnvelope,
+  read: readKeygen,
+  view: (envelope: KeygenEnvelope) => ({ form: envelope.kind === 'key' ? 'signed key' : `${envelope.kind} file`, alg: envelope.alg, encrypted: envelope.encryption === 'aes-256-gcm' }),
+});
