@@ -1,0 +1,16 @@
+/**
+ * `licensekit/ledger` for Node: the vendor ledger that answers offline
+ * activation requests. `openLedger(dir)` opens the crash-safe file ledger in
+ * one folder (several vendor processes may use it at once; back it up or move
+ * it by copying the folder); `MemoryLedger` holds one in memory; a vendor's
+ * own database plugs in by implementing the `Ledger` interface.
+ *
+ * @example
+ * import { openLedger } from 'licensekit/ledger';
+ * const ledger = await openLedger('/srv/acme/ledger');
+ * await ledger.addLicense({ licenseKey: 'ABCDE-FGHIJ-KLMNO-PQRST', productId: 1001, maxMachines: 2, customerId: null }, Date.now());
+ */
+export type { Ledger, LedgerActivation, LedgerCustomer, LedgerLicense, LicenseFilter } from './ledger.ts';
+export { MemoryLedger } from './memory.ts';
+export { FileLedger, JOURNAL_FILE, LOCK_FILE, openLedger, type OpenLedgerOptions } from './file.node.ts';
+export { LedgerError, type LedgerErrorCode } from '../lib/errors.ts';
