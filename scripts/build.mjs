@@ -90,6 +90,23 @@ export async function buildTypes(outDir = at('dist/types')) {
   }
 }
 
+/**
+ * The license inspector page (site/, issue 12) into `outDir` (dist/site):
+ * index.html and style.css as they are, the page's script bundled from
+ * site/app.ts (an IIFE; it imports only the library's types), and a copy of
+ * the IIFE bundle the package ships (dist/licensekit.iife.js, so buildLibrary
+ * runs first), which the page loads as the global `licensekit`. Plain files
+ * with classic scripts, so it works opened from disk and served by
+ * `licensekit web`.
+ */
+export async function buildSite(outDir = at('dist/site')) {
+  await mkdir(outDir, { recursive: true });
+  await build({ ...common, entryPoints: [at('site/app.ts')], outfile: join(outDir, 'app.js'), platform: 'browser', format: 'iife', minify: true });
+  await build({ ...common, entryPoints: [at('site/style.css')], outfile: join(outDir, 'style.css'), minify: true });
+  await writeFile(join(outDir, 'index.html'), await readFile(at('site/index.html')));
+  await writeFile(join(outDir, 'licensekit.iife.js'), await readFile(at('dist/licensekit.iife.js')));
+}
+
 /** Bench runner and fixture generator, bundled for Node. */
 export async function buildScripts() {
   await build({ ...common, entryPoints: { 'bench/run': at('bench/run.ts'), 'scripts/make-fixtures': at('scripts/make-fixtures.ts') }, outdir: at('dist'), platform: 'node', format: 'esm', packages: 'external' });
@@ -100,6 +117,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await buildCli();
   if (only !== 'cli') {
     await buildLibrary();
+    await buildSite();
     await buildTypes();
     await buildScripts();
     const check = spawnSync(process.execPath, [at('scripts/check-bundles.mjs')], { stdio: 'inherit' });

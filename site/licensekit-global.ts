@@ -1,0 +1,15 @@
+/**
+ * The library as the page sees it: the IIFE bundle the package ships
+ * (dist/licensekit.iife.js, copied beside the page) defines the global
+ * `licensekit`. The page imports only its types, so app.js never carries a
+ * second copy of the library.
+ */
+import type * as Library from '../src/index.ts';
+
+export type LicenseKit = typeof Library;
+
+/** The global the IIFE bundle defines, or `null` when it did not load. */
+export function library(): LicenseKit | null {
+  const lk: unknown = (globalThis as { licensekit?: unknown }).licensekit;
+  return typeof lk === 'object' && lk !== null ? (lk as LicenseKit) : null;
+}
