@@ -41,6 +41,10 @@ Verifies license files offline and reports every check.
   --trial-feature N          F<N> marks trial licenses (for status.Trial)
   --max-signature-age DAYS   the file must have been signed within DAYS days
   --product-id N             the license must belong to product N
+  --license-key KEY          the license key an encrypted Keygen license file is encrypted under
+                             (aes-256-gcm+…); it is read only after the signature verified
+  --fingerprint FP           with --license-key: the machine fingerprint a Keygen machine file is
+                             encrypted under (and, given as --machine-code too, bound to)
   --backend NAME             node | webcrypto | purejs | forge
   --json                     one JSON object per file per line, strings exactly as in the file
                              (human output shows control characters as escapes)
@@ -72,6 +76,8 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     'trial-feature': { type: 'string', value: 'N' },
     'max-signature-age': { type: 'string', value: 'DAYS' },
     'product-id': { type: 'string', value: 'N' },
+    'license-key': { type: 'string', value: 'KEY' },
+    fingerprint: { type: 'string', value: 'FP' },
     backend: { type: 'string', value: 'NAME' },
     json: { type: 'boolean' },
     state: { type: 'string', value: 'DIR' },
@@ -119,6 +125,8 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     maxSignatureAgeDays: numberFlag('max-signature-age', values['max-signature-age']),
     productId,
     backend,
+    licenseKey: values['license-key'],
+    fingerprint: values.fingerprint,
     product: {
       featureNames,
       timeLimitedFeature: featureNumberFlag('time-limited-feature', values['time-limited-feature']),
