@@ -41,10 +41,12 @@ export const REASONS: Readonly<Record<ReasonCode, string>> = Object.freeze({
 });
 
 /** Warnings do not make a license invalid but deserve attention. */
-export type WarningCode = 'WEAK_KEY' | 'EXPIRED_IN_GRACE';
+export type WarningCode = 'WEAK_KEY' | 'EXPIRED_IN_GRACE' | 'WEAK_ALGORITHM' | 'SIGNED_RESERIALISATION';
 
 /** Every warning code with its explanation. */
 export const WARNINGS: Readonly<Record<WarningCode, string>> = Object.freeze({
   WEAK_KEY: 'the RSA key is smaller than 2048 bits (it verifies, but should be replaced)',
   EXPIRED_IN_GRACE: 'the license has expired but is within its grace period (`graceDays`): it stays valid until the date the expiry check names',
+  WEAK_ALGORITHM: 'the signature uses a hash broken for collisions (SHA-1, as NetLicensing\'s XML-DSig rsa-sha1): it verifies, but the format should move to SHA-256',
+  SIGNED_RESERIALISATION: 'the format signs a re-serialisation of the license\'s values, not the bytes received (Cryptolens SignMethod=0): licensekit rebuilds it strictly, but re-save the file with SignMethod=1',
 });

@@ -3,13 +3,15 @@
  * `Sign=true&SignMethod=1`): the JSON `{licenseKey, signature, result,
  * message, metadata?}` with top-level keys matched case-insensitively, or the
  * C++ client's compact `v20180502-<licenseKey>-<signature>`. The signed bytes
- * are the base64-DECODED `licenseKey`. Legacy SignMethod=0 documents are
- * recognised and refused with `ERR_FORMAT_UNSUPPORTED`.
+ * are the base64-DECODED `licenseKey`. Legacy SignMethod=0 documents (a
+ * `LicenseKey` object, alone or as a response's `licenseKey`) are read by
+ * `sign-method-0.ts`.
  */
 import { decodeBase64, decodeUtf8 } from '../../lib/bytes.ts';
-import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
+import { LicenseInputError } from '../../lib/errors.ts';
 import type { SignedEnvelope } from '../../core/envelope.ts';
 import { lowerKeyIndex } from './field-names.ts';
+import { parseSignMethod0 } from './sign-method-0.ts';
 
 /** The compact form's prefix written by the C++ client's `LicenseKey::to_string()`. */
 export const COMPACT_PREFIX = 'v20180502-';
@@ -36,12 +38,6 @@ function base64Field(text: string, field: string): Uint8Array {
   if (typeof bytes === 'string') inputError('ERR_BASE64_INVALID', `${field} is not valid base64 (${bytes})`);
   if (bytes.length === 0) inputError('ERR_ENVELOPE_INVALID', `${field} is empty`);
   return bytes;
-}
-
-function refuseLegacy(why: string): never {
-  throw new UnsupportedFormatError(
-    `this is a legacy SignMethod=0 Cryptolens file (${why}); re-save it with Sign=true&SignMethod=1 (licensekit does not verify SignMethod=0 yet)`,
-  );
 }
 
 /** Parses the compact `v20180502-<licenseKey>-<signature>` form. */
@@ -111,14 +107,16 @@ export function parseCryptolensEnvelope(input: string | Uint8Array): CryptolensE
   const licenseKey = field('licensekey');
   const signature = field('signature');
   if (licenseKey === undefined) {
-    if (index !== null && (index.has('productid') || index.has('key') || index.has('signdate'))) refuseLegacy('a LicenseKey object saved with SaveToFile');
+    // A LicenseKey object saved with SaveToFile: SignMethod=0.
+    if (index !== null && (index.has('productid') || index.has('key') || index.has('signdate'))) return parseSignMethod0(object, null, null);
     inputError('ERR_ENVELOPE_INVALID', 'license response has no "licenseKey"');
   }
-  if (typeof licenseKey === 'object' && licenseKey !== null) refuseLegacy('"licenseKey" is an object, not signed base64');
-  if (typeof licenseKey !== 'string') inputError('ERR_ENVELOPE_INVALID', '"licenseKey" must be a base64 string');
-  if (typeof signature !== 'string') inputError('ERR_ENVELOPE_INVALID', '"signature" must be a base64 string');
   const result = field('result');
   const message = field('message');
+  // A response whose "licenseKey" is an object, not signed base64: SignMethod=0.
+  if (typeof licenseKey === 'object' && licenseKey !== null) return parseSignMethod0(licenseKey, typeof result === 'number' ? result : null, typeof message === 'string' ? message : null);
+  if (typeof licenseKey !== 'string') inputError('ERR_ENVELOPE_INVALID', '"licenseKey" must be a base64 string');
+  if (typeof signature !== 'string') inputError('ERR_ENVELOPE_INVALID', '"signature" must be a base64 string');
   return {
     format: 'cryptolens',
     form: 'json',
