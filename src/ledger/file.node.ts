@@ -28,7 +28,8 @@
  * not decode or breaks an invariant) is ERR_LEDGER_CORRUPT, never dropped:
  * a record the vendor was told is stored must not silently disappear. The one
  * damage indistinguishable from a torn tail is damage to the length field of
- * the very last frame (it then looks incomplete); CRC-32 catches the rest.
+ * the very last frame (it then looks incomplete); CRC-32 catches the rest
+ * (an incomplete frame followed by an intact one is damage, not a tear).
  *
  * Reads take no lock and see a consistent prefix: they parse whole frames
  * only and stop at the first incomplete one. A reader that finds a damaged
@@ -117,6 +118,21 @@ function bodyObject(body: Uint8Array, where: string): Record<string, unknown> {
     out[key] = value;
   }
   return out;
+}
+
+/**
+ * Whether an intact frame starts anywhere after the first byte of `rest`: a
+ * torn write leaves at most one frame's beginning (the next writer truncates
+ * it before appending), so a frame after an incomplete one means damage.
+ */
+function laterFrame(rest: Uint8Array): boolean {
+  const view = new DataView(rest.buffer, rest.byteOffset, rest.byteLength);
+  for (let p = 1; p + FRAME_OVERHEAD <= rest.length; p++) {
+    if (rest[p] !== MAGIC[0] || !MAGIC.every((b, i) => rest[p + i] === b)) continue;
+    const length = view.getUint32(p + 16);
+    if (p + length + FRAME_OVERHEAD <= rest.length && decodeFrame(rest.subarray(p, p + length + FRAME_OVERHEAD)).kind !== 'damaged') return true;
+  }
+  return false;
 }
 
 /** What parsing the unread end of the journal found. */
@@ -258,7 +274,11 @@ export class FileLedger implements Ledger {
       }
       const length = new DataView(rest.buffer, rest.byteOffset, rest.byteLength).getUint32(16);
       if (length > MAX_RECORD_BYTES) return { kind: 'damaged', error: new LedgerError('ERR_LEDGER_CORRUPT', `${where} of the ledger journal claims ${length} bytes, more than a record can hold`) };
-      if (rest.length < length + FRAME_OVERHEAD) return { kind: 'torn' };
+      if (rest.length < length + FRAME_OVERHEAD) {
+        // Cut short by a crash, unless a whole frame follows (damage to this frame's length field).
+        if (laterFrame(rest)) return { kind: 'damaged', error: new LedgerError('ERR_LEDGER_CORRUPT', `${where} of the ledger journal has a damaged length field`) };
+        return { kind: 'torn' };
+      }
       const frame = decodeFrame(rest.subarray(0, length + FRAME_OVERHEAD));
       if (frame.kind === 'newer') return { kind: 'damaged', error: new LedgerError('ERR_LEDGER_VERSION', `the ledger journal uses frame format ${frame.version}, newer than this licensekit reads`) };
       if (frame.kind === 'damaged') return { kind: 'damaged', error: new LedgerError('ERR_LEDGER_CORRUPT', `${where} of the ledger journal is damaged: ${frame.why}`) };
