@@ -60,6 +60,8 @@ export async function buildLibrary() {
     build({ ...common, ...node, outdir: at('dist/node'), format: 'cjs', outExtension: { '.js': '.cjs' } }),
     build({ ...common, ...browser, outfile: at('dist/browser/index.js'), format: 'esm' }),
     build({ ...common, ...browser, outfile: at('dist/licensekit.iife.js'), format: 'iife', globalName: 'licensekit' }),
+    // licensekit/keygen: the browser entry with Keygen's formats (AES-GCM), outside the 40 KiB budget of the two above.
+    build({ ...common, ...browser, entryPoints: [at('src/keygen.ts')], outfile: at('dist/browser/keygen.js'), format: 'esm', metafile: false }),
   ]);
   await mkdir(at('dist/meta'), { recursive: true });
   await writeFile(at('dist/meta/browser.json'), JSON.stringify(esm.metafile));

@@ -9,7 +9,7 @@ import type { SignatureBackend } from './backends/backend.ts';
 import { batchInputs, runBatch, verifyEnvelopeInParallel, type BatchResult } from './batch.ts';
 import { backendCandidates, captureBackend, selectBackend, type BackendChoice } from './backends/select.ts';
 import { checkKeyFits, verifySignedEnvelope, verifySignedEnvelopeSync, type SignedEnvelope } from './core/envelope.ts';
-import { parseLicense, type Parsed } from './formats/index.ts';
+import { FORMAT_ADAPTERS, parseLicense, type FormatAdapter, type Parsed } from './formats/index.ts';
 import { ALGORITHMS, isSignatureAlgorithm, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './lib/algorithms.ts';
 import { LicenseInputError, OptionError } from './lib/errors.ts';
 import { keyFitsAlgorithm, type PublicKey } from './keys/public-key.ts';
@@ -103,6 +103,8 @@ export function readInput(input: LicenseInput, maxBytes: number): string | Uint8
 
 /** What every license checked with one `options` shares: validated once, key imported once, `now` read once. */
 interface Shared {
+  /** The formats this entry reads (Keygen's only where the entry carries it). */
+  adapters: readonly FormatAdapter<any>[];
   maxBytes: number;
   algorithms: readonly SignatureAlgorithm[] | null;
   backends: readonly SignatureBackend[];
@@ -134,7 +136,7 @@ function resolveAlgorithms(value: unknown): readonly SignatureAlgorithm[] | null
  * Validates every option (own properties only; `ERR_OPTION_INVALID` naming
  * the option) and imports the key; throws on misuse or a key problem.
  */
-function prepareShared(options: VerifyOptions, defaults: readonly SignatureBackend[]): Shared {
+function prepareShared(options: VerifyOptions, defaults: readonly SignatureBackend[], adapters: readonly FormatAdapter<any>[]): Shared {
   const resolved = resolveEvaluation(options); // also refuses a non-object and unknown option names
   const key = ownValue(options, 'key');
   if (key === undefined || key === null) throw new OptionError('"key" is required (the vendor public key: RSAKeyValue XML, PEM, JWK or an imported PublicKey)');
@@ -145,12 +147,13 @@ function prepareShared(options: VerifyOptions, defaults: readonly SignatureBacke
     backends: backendCandidates(defaults, ownValue(options, 'backend')),
     resolved,
     ring: importKeyRing(key as KeyRingInput),
+    adapters,
   };
 }
 
 /** Everything before the signature check for one input: size limit, envelope, the candidate keys, backend. */
 function prepareInput(input: LicenseInput, shared: Shared, sync: boolean): Prepared {
-  const parsed = parseLicense(readInput(input, shared.maxBytes));
+  const parsed = parseLicense(readInput(input, shared.maxBytes), shared.adapters);
   const { envelope } = parsed;
   const { entries } = shared.ring;
   // One key and a license naming none: that key is the only candidate, as `candidateKeys` would say (fitting or not), without its closure and arrays.
@@ -242,23 +245,26 @@ export interface VerifyApi {
   verifyLicenses(inputs: Iterable<LicenseInput>, options: VerifyOptions): Promise<BatchResult[]>;
 }
 
-/** Builds the API over a list of default backends, in order of preference (their members are captured now). */
-export function createVerifyApi(defaults: readonly SignatureBackend[]): VerifyApi {
+/**
+ * Builds the API over a list of default backends, in order of preference (their members are captured now),
+ * reading the formats of `adapters` (default {@link FORMAT_ADAPTERS}; the Node entry and `licensekit/keygen` add Keygen's).
+ */
+export function createVerifyApi(defaults: readonly SignatureBackend[], adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS): VerifyApi {
   const captured = Object.freeze(defaults.map(captureBackend));
   return {
     async verifyLicense(input, options) {
-      const p = prepareInput(input, prepareShared(options, captured), false);
+      const p = prepareInput(input, prepareShared(options, captured, adapters), false);
       // A synchronous backend (node:crypto, pure JS) answers in this tick either way: skip two promise hops.
       if (p.backend.verifySync) return finish(p, verifyCandidatesSync(p));
       // The envelope holds its own copy of the bytes: a caller mutating its input during the await changes nothing.
       return finish(p, await verifyCandidates(p, verifySignedEnvelope));
     },
     verifyLicenseSync(input, options) {
-      const p = prepareInput(input, prepareShared(options, captured), true);
+      const p = prepareInput(input, prepareShared(options, captured, adapters), true);
       return finish(p, verifyCandidatesSync(p));
     },
     async verifyLicenses(inputs, options) {
-      const shared = prepareShared(options, captured);
+      const shared = prepareShared(options, captured, adapters);
       return runBatch(batchInputs(inputs), {
         prepare: (input) => prepareInput(input, shared, false),
         verify: (p) => verifyCandidates(p, verifyEnvelopeInParallel),

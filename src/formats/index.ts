@@ -5,17 +5,16 @@
 import { LicenseInputError } from '../lib/errors.ts';
 import type { FormatAdapter, Parsed } from './adapter.ts';
 import { cryptolensAdapter } from './cryptolens/index.ts';
-import { keygenAdapter } from './keygen/index.ts';
 import { nativeAdapter } from './native/index.ts';
 
 export type { EnvelopeView, FormatAdapter, Parsed } from './adapter.ts';
 
 /** The adapters, in the order they are asked. The last one claims anything. */
-export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nativeAdapter, keygenAdapter, cryptolensAdapter]);
+export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nativeAdapter, cryptolensAdapter]);
 
-/** Parses a license with the first adapter that detects it; typed errors for unreadable input. */
-export function parseLicense(input: string | Uint8Array): Parsed {
-  for (const adapter of FORMAT_ADAPTERS) {
+/** Parses a license with the first adapter of `adapters` that detects it; typed errors for unreadable input. */
+export function parseLicense(input: string | Uint8Array, adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS): Parsed {
+  for (const adapter of adapters) {
     if (adapter.detect(input)) return { adapter, envelope: adapter.parse(input) };
   }
   throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'no license format recognises this input');

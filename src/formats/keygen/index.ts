@@ -13,6 +13,7 @@
 import type { License } from '../../license/model.ts';
 import type { ResolvedEvaluation } from '../../rules/options.ts';
 import type { FormatAdapter } from '../adapter.ts';
+import { FORMAT_ADAPTERS } from '../index.ts';
 import { decryptKeygen } from './decrypt.ts';
 import { bytesLookLikeKeygen, looksLikeKeygen, parseKeygenEnvelope, plainPayload, signedKeyDataset, type KeygenEnvelope } from './envelope.ts';
 import { mapKeygenDocument, mapKeygenSignedKey, parseKeygenJson } from './read.ts';
@@ -38,3 +39,9 @@ export const keygenAdapter: FormatAdapter<KeygenEnvelope> = Object.freeze({
   read: readKeygen,
   view: (envelope: KeygenEnvelope) => ({ form: envelope.kind === 'key' ? 'signed key' : `${envelope.kind} file`, alg: envelope.alg, encrypted: envelope.encryption === 'aes-256-gcm' }),
 });
+
+/**
+ * The core formats and Keygen's (asked first: its detection is a fixed prefix). Keygen's files need AES-GCM, about
+ * 8 KiB gzipped with it, so the browser and IIFE bundles leave it out: the Node entry and `licensekit/keygen` use this list.
+ */
+export const FORMAT_ADAPTERS_WITH_KEYGEN: readonly FormatAdapter<any>[] = Object.freeze([keygenAdapter, ...FORMAT_ADAPTERS]);

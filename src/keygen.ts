@@ -1,0 +1,30 @@
+/**
+ * `licensekit/keygen`: licensekit for any JavaScript host, reading Keygen's
+ * license files, machine files and signed keys beside the core formats. Its
+ * own entry because Keygen's encrypted files need AES-256-GCM (@noble/ciphers,
+ * pure JavaScript): the `licensekit` browser and IIFE bundles stay within
+ * their 40 KiB budget without it. In Node, `licensekit` itself reads Keygen's
+ * formats.
+ *
+ * @example
+ * import { verifyLicense } from 'licensekit/keygen';
+ * const verdict = await verifyLicense(licenseFileText, { key: KEYGEN_PUBLIC_KEY_HEX, licenseKey: LICENSE_KEY });
+ */
+import { purejsBackend } from './backends/purejs/index.ts';
+import { webcryptoBackend } from './backends/webcrypto.ts';
+import { FORMAT_ADAPTERS_WITH_KEYGEN } from './formats/keygen/index.ts';
+import { createVerifyApi } from './verify.ts';
+
+export * from './exports.ts';
+export { FORMAT_ADAPTERS_WITH_KEYGEN, type KeygenClaims } from './formats/keygen/index.ts';
+export { purejsBackend } from './backends/purejs/index.ts';
+export { webcryptoBackend } from './backends/webcrypto.ts';
+
+const api = /* @__PURE__ */ createVerifyApi([webcryptoBackend, purejsBackend], FORMAT_ADAPTERS_WITH_KEYGEN);
+
+/** Verifies a license (Keygen's formats included) and evaluates every rule (see `VerifyApi.verifyLicense`). */
+export const verifyLicense = api.verifyLicense;
+/** Synchronous `verifyLicense` over the pure-JavaScript backend. */
+export const verifyLicenseSync = api.verifyLicenseSync;
+/** Verifies many licenses under one key in parallel (see `VerifyApi.verifyLicenses`). */
+export const verifyLicenses = api.verifyLicenses;
