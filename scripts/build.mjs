@@ -52,7 +52,7 @@ export async function buildCli() {
  * evaluated (and its `require('node-forge')` run) only on the first `import()`.
  */
 export async function buildLibrary() {
-  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts') }, platform: 'node', external: NODE_EXTERNAL };
+  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts'), ledger: at('src/ledger/index.node.ts') }, platform: 'node', external: NODE_EXTERNAL };
   // No keepNames (it costs about 3 KiB gzipped): error classes write their names out (`errorName`), so `error.name` survives minifying.
   const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, metafile: true };
   const [nodeEsm, , esm, iife] = await Promise.all([
