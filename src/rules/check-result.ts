@@ -21,7 +21,9 @@ export interface CheckResult {
     | 'clock'
     | 'licensee-secret'
     | 'hwid'
-    | 'revocation';
+    | 'revocation'
+    | 'nonce'
+    | 'device';
   readonly ok: boolean | null;
   /** The reason code when the check failed. */
   readonly reason?: ReasonCode;

@@ -19,7 +19,10 @@ export type ReasonCode =
   | 'LICENSEE_SECRET_MISSING'
   | 'LICENSEE_SECRET_MISMATCH'
   | 'HWID_MISMATCH'
-  | 'REVOKED';
+  | 'REVOKED'
+  | 'ACTIVATION_NONCE_UNKNOWN'
+  | 'ACTIVATION_NONCE_USED'
+  | 'DEVICE_MISMATCH';
 
 /** Every reason code with a one-line explanation, in the order checks run. */
 export const REASONS: Readonly<Record<ReasonCode, string>> = Object.freeze({
@@ -38,6 +41,9 @@ export const REASONS: Readonly<Record<ReasonCode, string>> = Object.freeze({
   LICENSEE_SECRET_MISMATCH: 'the licensee secret given does not match the predefined one the license carries, or the one bound on first use (client mode)',
   HWID_MISMATCH: 'the license binds a HWID, and the HWID given is not the one bound on first use: a vendor-signed reset clears the binding',
   REVOKED: 'the license\'s id or key is on the stored vendor-signed revocation list',
+  ACTIVATION_NONCE_UNKNOWN: 'an activation response carries a nonce that no pending request of this state made: it answers another machine\'s (or state\'s) request',
+  ACTIVATION_NONCE_USED: 'an activation response carries the nonce of a request this state already activated: it was replayed',
+  DEVICE_MISMATCH: 'an activation response is bound to another device key than this state\'s: it was made for another machine or state',
 });
 
 /** Warnings do not make a license invalid but deserve attention. */

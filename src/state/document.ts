@@ -45,6 +45,35 @@ export interface StoredRevocations {
   readonly revoked: readonly string[];
 }
 
+/** This state's device key (offline activation): an Ed25519 key pair generated once. */
+export interface DeviceKeyPair {
+  /** The 32-byte private seed: never leaves the sealed document. */
+  readonly seed: Uint8Array;
+  /** The 32-byte public key. */
+  readonly publicKey: Uint8Array;
+}
+
+/** An activation request this state made and has not seen answered yet. */
+export interface PendingRequest {
+  /** 16 random bytes; usable once. */
+  readonly nonce: Uint8Array;
+  /** The license key the request asks for. */
+  readonly licenseKey: string;
+  /** When it was made (epoch ms). */
+  readonly atMs: number;
+}
+
+/** A request nonce whose response was activated (kept so a replay is named as such). */
+export interface UsedNonce {
+  readonly nonce: Uint8Array;
+  readonly atMs: number;
+}
+
+/** Most pending requests a state keeps (the oldest is dropped first). */
+export const MAX_PENDING_REQUESTS = 16;
+/** Most used nonces a state remembers (the oldest is dropped first; a replay of a forgotten one is then an unknown nonce, still refused). */
+export const MAX_USED_NONCES = 64;
+
 /** Everything the state remembers. */
 export interface StateDocument {
   readonly version: number;
@@ -57,6 +86,12 @@ export interface StateDocument {
   /** Licenses by license key. */
   readonly licenses: ReadonlyMap<string, StoredLicense>;
   readonly revocations: StoredRevocations | null;
+  /** The device key, once a request made it (absent: none yet; what is absent is left out, so an unsealed document equals the sealed one). */
+  readonly device?: DeviceKeyPair | null;
+  /** Requests made and not yet answered, oldest first (at most {@link MAX_PENDING_REQUESTS}). */
+  readonly pendingRequests?: readonly PendingRequest[];
+  /** Nonces of requests already activated, oldest first (at most {@link MAX_USED_NONCES}). */
+  readonly usedNonces?: readonly UsedNonce[];
 }
 
 /** An empty document for a program and vendor key. */
@@ -92,6 +127,11 @@ function encodeBody(doc: StateDocument): Uint8Array {
     ['licenses', licenses],
   ]);
   if (doc.revocations) body.set('revocations', new Map<string, unknown>([['seq', doc.revocations.sequence], ['at', doc.revocations.issuedAtMs], ['revoked', [...doc.revocations.revoked]]]));
+  if (doc.device) body.set('device', new Map<string, unknown>([['seed', doc.device.seed], ['pub', doc.device.publicKey]]));
+  if (doc.pendingRequests && doc.pendingRequests.length > 0) {
+    body.set('pending', doc.pendingRequests.map((p) => new Map<string, unknown>([['nonce', p.nonce], ['key', p.licenseKey], ['at', p.atMs]])));
+  }
+  if (doc.usedNonces && doc.usedNonces.length > 0) body.set('used', doc.usedNonces.map((u) => new Map<string, unknown>([['nonce', u.nonce], ['at', u.atMs]])));
   return Uint8Array.from(encoder.encode(body));
 }
 
@@ -126,11 +166,21 @@ function text(map: CborMap, name: string): string {
   if (typeof v !== 'string') corrupt(`"${name}" must be text`);
   return v;
 }
-function hash(map: CborMap, name: string): Uint8Array | null {
+function hash(map: CborMap, name: string, length = 32): Uint8Array | null {
   const v = field(map, name);
   if (v === undefined) return null;
-  if (!(v instanceof Uint8Array) || v.length !== 32) corrupt(`"${name}" must be 32 bytes`);
+  if (!(v instanceof Uint8Array) || v.length !== length) corrupt(`"${name}" must be ${length} bytes`);
   return v.slice();
+}
+function required(map: CborMap, name: string, length: number): Uint8Array {
+  return hash(map, name, length) ?? corrupt(`"${name}" is missing`);
+}
+/** A list of maps (pending requests, used nonces), at most `max` long. */
+function entries(map: CborMap, name: string, max: number): CborMap[] {
+  const v = field(map, name);
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > max || !v.every((e) => e instanceof Map)) corrupt(`"${name}" must be a list of at most ${max} entries`);
+  return v as CborMap[];
 }
 
 /** Reads a verified body (its MAC matched). */
@@ -154,7 +204,12 @@ function decodeBody(body: Uint8Array): StateDocument {
     if (!Array.isArray(revoked) || !revoked.every((r) => typeof r === 'string')) corrupt('"revoked" must be text');
     revocations = { sequence: uint(rev, 'seq'), issuedAtMs: uint(rev, 'at'), revoked: revoked as string[] };
   }
-  return { version: STATE_VERSION, program: text(value, 'program'), vendorKeyId: text(value, 'kid'), trustedTimeMs: uint(value, 'mark'), vendorSignedMs: uint(value, 'vendorMark'), licenses, revocations };
+  const dev = field(value, 'device');
+  if (dev !== undefined && !(dev instanceof Map)) corrupt('"device" must be a map');
+  const device = dev === undefined ? null : { seed: required(dev, 'seed', 32), publicKey: required(dev, 'pub', 32) };
+  const pendingRequests = entries(value, 'pending', MAX_PENDING_REQUESTS).map((p) => ({ nonce: required(p, 'nonce', 16), licenseKey: text(p, 'key'), atMs: uint(p, 'at') }));
+  const usedNonces = entries(value, 'used', MAX_USED_NONCES).map((u) => ({ nonce: required(u, 'nonce', 16), atMs: uint(u, 'at') }));
+  return { version: STATE_VERSION, program: text(value, 'program'), vendorKeyId: text(value, 'kid'), trustedTimeMs: uint(value, 'mark'), vendorSignedMs: uint(value, 'vendorMark'), licenses, revocations, ...(device ? { device } : {}), ...(pendingRequests.length > 0 ? { pendingRequests } : {}), ...(usedNonces.length > 0 ? { usedNonces } : {}) };
 }
 
 /**

@@ -16,7 +16,17 @@ import { importKeyRing, type KeyRing, type KeyRingInput } from '../keys/ring.ts'
 import type { Verdict, VerifyOptions } from '../verify.ts';
 import type { EvaluationOptions } from '../rules/options.ts';
 import { hwidToBind, secretToBind } from '../rules/state-rules.ts';
-import { emptyDocument, sealDocument, stateMacKey, unsealDocument, type StateDocument, type StoredLicense } from './document.ts';
+import { emptyDocument, MAX_PENDING_REQUESTS, MAX_USED_NONCES, sealDocument, stateMacKey, unsealDocument, type DeviceKeyPair, type StateDocument, type StoredLicense } from './document.ts';
+import { ActivationError } from '../lib/errors.ts';
+import { randomBytes } from '../backends/purejs/random.ts';
+import { check as checkResult, type CheckResult } from '../rules/check-result.ts';
+import type { ReasonCode } from '../rules/reasons.ts';
+import { nativeAdapter } from '../formats/native/index.ts';
+import { NATIVE_CLAIMS } from '../formats/native/claims.ts';
+import { decodeClaims } from '../formats/native/read.ts';
+import { deviceKeyId, devicePublicJwk, generateDeviceKey, signAsDevice } from '../activation/device.ts';
+import { armorRequest, fieldText, MAX_FINGERPRINT_LENGTH, requestClaims } from '../activation/request.ts';
+import { armorReceipt, receiptClaims } from '../activation/receipt.ts';
 import { verifyVendorMessage } from './messages.ts';
 import type { StateStore } from './store/store.ts';
 
@@ -91,6 +101,43 @@ export interface StateStatus {
   readonly verified: boolean;
   readonly warnings: readonly string[];
 }
+
+/** This state's device key, public half. */
+export interface DeviceKeyInfo {
+  /** RFC 7638 thumbprint of the device key. */
+  readonly keyId: string;
+  readonly publicJwk: { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string };
+}
+
+/** What to ask for in an activation request. */
+export interface RequestActivationOptions {
+  readonly licenseKey: string;
+  /** The product (digits for a numeric product id). */
+  readonly productId?: string | number;
+  /** This machine's recorded fingerprint, serialised (salted hashes only: `serializeFingerprint(recordFingerprint(…))`). */
+  readonly fingerprint?: string;
+  readonly now?: Date | number;
+}
+
+/** A signed file the state made (a request or a receipt), armoured and as bytes. */
+export interface SignedExchangeFile {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+  readonly licenseKey: string;
+  /** The request's nonce or the receipt's id (hex). */
+  readonly nonce: string;
+  readonly deviceKeyId: string;
+}
+
+/** The activation claims a verified response carries, read from its verified payload. */
+function activationClaims(bytes: Uint8Array): { nonce: Uint8Array | null; deviceKeyId: string | null } {
+  const claims = decodeClaims(nativeAdapter.parse(bytes).cose.payload);
+  const nonce = claims.get(NATIVE_CLAIMS.nonce.key);
+  const device = claims.get(NATIVE_CLAIMS.deviceKeyId.key);
+  return { nonce: nonce instanceof Uint8Array ? nonce : null, deviceKeyId: typeof device === 'string' ? device : null };
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** How far past the clock a file's modification time must be to count as evidence of a rollback (first run). */
 export const EVIDENCE_MARGIN_MS = 10 * 60_000;
@@ -217,11 +264,113 @@ export class LicenseState {
         const offered = peek.license.signDate?.getTime() ?? 0;
         if (offered < held) throw new StateError('ERR_MESSAGE_INVALID', `this license for ${JSON.stringify(licenseKey)} was signed ${new Date(offered).toISOString()}, before the one the state holds (${new Date(held).toISOString()}): not replaced`);
       }
-      const { verdict, bound, entry, doc: next } = await this.#check(doc, bytes, stored, options, nowMs, peek);
+      // An activation response (it carries a request's nonce) must answer a request of this state, once, for this device and machine.
+      const exchange = peek.license === null ? null : activationClaims(bytes);
+      const response = exchange !== null && (exchange.nonce !== null || exchange.deviceKeyId !== null) ? exchange : null;
+      const given = response !== null && options.machineCode === undefined ? { ...options, machineCode: this.#options.machineCode } : options;
+      const checked = await this.#check(doc, bytes, stored, given, nowMs, peek);
+      const { bound, entry } = checked;
+      let { verdict, doc: next } = checked;
+      if (response !== null && licenseKey !== null) {
+        const extra = this.#exchangeChecks(doc, response, licenseKey);
+        const reasons = extra.filter((c) => c.ok === false).map((c) => c.reason!);
+        verdict = { ...verdict, valid: (verdict.valid && reasons.length === 0) as false, reasons: [...verdict.reasons, ...reasons], checks: [...verdict.checks, ...extra] };
+        if (verdict.valid) {
+          const pendingRequests = (next.pendingRequests ?? []).filter((p) => !sameBytes(p.nonce, response.nonce!));
+          const usedNonces = [...(next.usedNonces ?? []), { nonce: response.nonce!, atMs: nowMs }].slice(-MAX_USED_NONCES);
+          next = { ...next, pendingRequests, usedNonces };
+        }
+      }
       if (!verdict.valid || licenseKey === null || entry === undefined) return { doc: null, result: { verdict, licenseKey, bound: [], stateWarnings: warnings } };
       const licenses = new Map(next.licenses);
       licenses.set(licenseKey, entry);
       return { doc: { ...next, licenses }, result: { verdict, licenseKey, bound, stateWarnings: warnings } };
+    });
+  }
+
+  /** The checks an activation response adds: its nonce answers a pending request of this state (not one already used), and it is bound to this state's device key. */
+  #exchangeChecks(doc: StateDocument, response: { nonce: Uint8Array | null; deviceKeyId: string | null }, licenseKey: string): CheckResult[] {
+    const fail = (name: CheckResult['check'], reason: ReasonCode, detail: string) => checkResult(name, false, reason, detail);
+    const nonce = response.nonce;
+    const pending = nonce === null ? undefined : (doc.pendingRequests ?? []).find((p) => sameBytes(p.nonce, nonce) && p.licenseKey === licenseKey);
+    const used = nonce !== null && (doc.usedNonces ?? []).some((u) => sameBytes(u.nonce, nonce));
+    const nonceCheck =
+      pending !== undefined ? checkResult('nonce', true, undefined, `answers the request made ${new Date(pending.atMs).toISOString()}`)
+      : used ? fail('nonce', 'ACTIVATION_NONCE_USED', 'this response was activated before: a response is accepted once')
+      : fail('nonce', 'ACTIVATION_NONCE_UNKNOWN', nonce === null ? 'the response carries no request nonce' : 'no pending request of this state has this nonce: the response answers another machine\'s or state\'s request');
+    const mine = doc.device ? deviceKeyId(doc.device.publicKey) : null;
+    const deviceCheck =
+      mine !== null && response.deviceKeyId === mine ? checkResult('device', true, undefined, `bound to this state's device key ${mine}`)
+      : fail('device', 'DEVICE_MISMATCH', `bound to device key ${response.deviceKeyId ?? '(none)'}, not this state's (${mine ?? 'no device key yet'})`);
+    return [nonceCheck, deviceCheck];
+  }
+
+  /** The device key, made (and stored) if the state has none yet. */
+  #withDevice(doc: StateDocument): { doc: StateDocument; device: DeviceKeyPair } {
+    if (doc.device) return { doc, device: doc.device };
+    const device = generateDeviceKey();
+    return { doc: { ...doc, device }, device };
+  }
+
+  /** This state's device key (public half and id), generated once on first use. */
+  async deviceKey(): Promise<DeviceKeyInfo> {
+    return this.#transact<DeviceKeyInfo>(async (doc) => {
+      const { doc: next, device } = this.#withDevice(doc);
+      return { doc: next === doc ? null : next, result: { keyId: deviceKeyId(device.publicKey), publicJwk: devicePublicJwk(device.publicKey) } };
+    });
+  }
+
+  /**
+   * Makes an activation request for the vendor (offline activation): signed
+   * by this state's device key, carrying the license key, product, this
+   * machine's code and recorded fingerprint, a fresh nonce and the time. The
+   * nonce is kept as pending (at most 16; the oldest is dropped) until a
+   * response to it is activated.
+   */
+  async requestActivation(options: RequestActivationOptions): Promise<SignedExchangeFile> {
+    if (typeof options !== 'object' || options === null) throw new OptionError('"options" must be an object with "licenseKey"');
+    const nowMs = nowOf(options);
+    const opt = (name: string): unknown => (Object.hasOwn(options, name) ? (options as unknown as Record<string, unknown>)[name] : undefined);
+    const asOption = <T>(read: () => T): T => {
+      try {
+        return read();
+      } catch (error) {
+        if (error instanceof ActivationError) throw new OptionError(error.message.replace('activation request: ', ''));
+        throw error;
+      }
+    };
+    const licenseKey = asOption(() => fieldText(opt('licenseKey'), 'licenseKey'));
+    const product = opt('productId');
+    if (product !== undefined && !(typeof product === 'string' || (typeof product === 'number' && Number.isSafeInteger(product) && product >= 0))) throw new OptionError('"productId" must be text or a whole number');
+    const productId = product === undefined ? null : asOption(() => fieldText(String(product), 'productId'));
+    const fp = opt('fingerprint');
+    const fingerprint = fp === undefined ? null : asOption(() => fieldText(fp, 'fingerprint', MAX_FINGERPRINT_LENGTH));
+    const nonce = randomBytes(16, 'draw a request nonce');
+    return this.#transact<SignedExchangeFile>(async (doc) => {
+      const { doc: withDevice, device } = this.#withDevice(doc);
+      const bytes = await signAsDevice(device, requestClaims({ licenseKey, productId, machineCode: this.#options.machineCode, fingerprint, nonce, devicePublicKey: device.publicKey }), new Date(nowMs));
+      const pendingRequests = [...(withDevice.pendingRequests ?? []), { nonce, licenseKey, atMs: nowMs }].slice(-MAX_PENDING_REQUESTS);
+      return { doc: { ...withDevice, pendingRequests }, result: { text: armorRequest(bytes), bytes, licenseKey, nonce: toHex(nonce), deviceKeyId: deviceKeyId(device.publicKey) } };
+    });
+  }
+
+  /**
+   * Removes a license from this state and returns a deactivation receipt
+   * signed by the device key, for the vendor's ledger to free the seat.
+   *
+   * @throws {ActivationError} `ERR_ACTIVATION_NOT_HELD` when the state holds no such license.
+   */
+  async deactivate(licenseKey: string, options: { now?: Date | number } = {}): Promise<SignedExchangeFile> {
+    if (typeof licenseKey !== 'string' || licenseKey === '') throw new OptionError('"licenseKey" must be a non-empty string');
+    const nowMs = nowOf(options);
+    const nonce = randomBytes(16, 'draw a receipt id');
+    return this.#transact<SignedExchangeFile>(async (doc) => {
+      if (!doc.licenses.has(licenseKey)) throw new ActivationError('ERR_ACTIVATION_NOT_HELD', `this state holds no license ${JSON.stringify(licenseKey)}: nothing to deactivate`);
+      const { doc: withDevice, device } = this.#withDevice(doc);
+      const bytes = await signAsDevice(device, receiptClaims(licenseKey, nonce), new Date(nowMs));
+      const licenses = new Map(withDevice.licenses);
+      licenses.delete(licenseKey);
+      return { doc: { ...withDevice, licenses }, result: { text: armorReceipt(bytes), bytes, licenseKey, nonce: toHex(nonce), deviceKeyId: deviceKeyId(device.publicKey) } };
     });
   }
 

@@ -12,6 +12,7 @@ import {
   FileReadError,
   StateError,
   LedgerError,
+  ActivationError,
   FingerprintError,
   KeyError,
   LicenseInputError,
@@ -42,6 +43,7 @@ const CLASSES = {
   FileReadError,
   StateError,
   LedgerError,
+  ActivationError,
 } satisfies Record<Exclude<ErrorClassName, 'BatchItemError'>, { readonly codes: readonly ErrorCode[] }>;
 
 /** What a plain JavaScript caller can do: pass `code` first, and for a class that fixes its code, pass nothing but a message. */

@@ -6,7 +6,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { emptyDocument, sealDocument, stateMacKey, unsealDocument, type StateDocument } from '../../src/state/document.ts';
+import { emptyDocument, MAX_PENDING_REQUESTS, sealDocument, stateMacKey, unsealDocument, type StateDocument } from '../../src/state/document.ts';
 
 const KEY = stateMacKey('kid-1', 'acme-cad', 'MACHINE-A');
 const expect_ = { program: 'acme-cad', vendorKeyId: 'kid-1' };
@@ -47,6 +47,20 @@ describe('state document', () => {
     const sealed = sealDocument(doc(), KEY);
     sealed[1] = 0x02; // [version=1, …] -> [version=2, …]
     expect(unsealDocument(sealed, KEY, expect_)).toMatchObject({ ok: false, problem: 'newer-version' });
+  });
+
+  test('the device key, pending request nonces and used nonces round-trip; a list over its bound is malformed, never read', () => {
+    const withExchange: StateDocument = {
+      ...doc(),
+      device: { seed: new Uint8Array(32).fill(1), publicKey: new Uint8Array(32).fill(2) },
+      pendingRequests: [{ nonce: new Uint8Array(16).fill(3), licenseKey: 'AAAAA-BBBBB-CCCCC-DDDDD', atMs: 1_780_000_000_001 }],
+      usedNonces: [{ nonce: new Uint8Array(16).fill(4), atMs: 1_780_000_000_002 }],
+    };
+    expect(unsealDocument(sealDocument(withExchange, KEY), KEY, expect_)).toEqual({ ok: true, document: withExchange });
+    const tooMany: StateDocument = { ...withExchange, pendingRequests: Array.from({ length: MAX_PENDING_REQUESTS + 1 }, (_, i) => ({ nonce: new Uint8Array(16).fill(i), licenseKey: 'K', atMs: i })) };
+    expect(unsealDocument(sealDocument(tooMany, KEY), KEY, expect_)).toMatchObject({ ok: false, problem: 'malformed' });
+    const shortNonce: StateDocument = { ...withExchange, usedNonces: [{ nonce: new Uint8Array(15), atMs: 1 }] };
+    expect(unsealDocument(sealDocument(shortNonce, KEY), KEY, expect_)).toMatchObject({ ok: false, problem: 'malformed' });
   });
 
   test('garbage is malformed, not an exception', () => {

@@ -30,8 +30,11 @@ export const CLAIM_MEANINGS: Readonly<Record<ClaimName, string>> = Object.freeze
   licenseeSecretHash: 'predefined mode: HMAC-SHA-256 of the secret, keyed by the license id',
   bindHwid: 'the first validation binds the HWID (a reset message clears it)',
   graceDays: 'days after expiry during which the license stays valid with the warning EXPIRED_IN_GRACE',
-  messageType: 'a vendor message, not a license: "reset" or "revocations"',
+  messageType: 'a message, not a license: "reset" or "revocations" (vendor), "activation-request" or "deactivation-receipt" (device)',
   resetCounter: 'reset message: its number for this license (an older or replayed one is refused)',
   revocationSequence: 'revocation list: its sequence number (a list older than the stored one is refused)',
   revoked: 'revocation list: the revoked license ids (hex) or license keys',
+  nonce: 'activation: 16 random bytes; a request\'s nonce, carried back by its response (used once), or a receipt\'s id',
+  devicePublicKey: 'activation request: the device\'s Ed25519 public key (32 bytes) that signed it',
+  deviceKeyId: 'activation response: the RFC 7638 thumbprint of the device key the license is bound to',
 });

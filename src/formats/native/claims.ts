@@ -24,8 +24,8 @@ function claim(key: number, type: ClaimType): ClaimInfo {
  * message. Keys 1–7 are CWT's registered claims; the rest are licensekit's
  * private-use claims: -65537 to -65559 the license, -65560 to -65569 the
  * local-state policy (licensee secret, HWID binding, grace), -65570 to -65579
- * vendor messages (resets, revocation lists), -65580 to -65599 reserved for
- * offline activation.
+ * vendor messages (resets, revocation lists), -65580 to -65599 offline
+ * activation (requests, responses, deactivation receipts: `src/activation/`).
  */
 export const NATIVE_CLAIMS = Object.freeze({
   iss: claim(1, 'text'),
@@ -56,6 +56,9 @@ export const NATIVE_CLAIMS = Object.freeze({
   resetCounter: claim(-65571, 'uint'),
   revocationSequence: claim(-65572, 'uint'),
   revoked: claim(-65573, 'text[]'),
+  nonce: claim(-65580, 'bytes'),
+  devicePublicKey: claim(-65581, 'bytes'),
+  deviceKeyId: claim(-65582, 'text'),
 });
 
 /** A claim's name. */
@@ -66,5 +69,5 @@ export const CLAIM_BY_KEY: ReadonlyMap<number, ClaimName> = new Map(
   (Object.keys(NATIVE_CLAIMS) as ClaimName[]).map((name) => [NATIVE_CLAIMS[name].key, name] as const),
 );
 
-/** Keys reserved for the offline-activation claims of a later version. */
+/** Keys reserved for offline activation (requests, responses, receipts); the ones in use are in {@link NATIVE_CLAIMS}. */
 export const RESERVED_CLAIM_KEYS = Object.freeze({ from: -65599, to: -65580 });
