@@ -24,6 +24,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   status: { summary: 'print what the local state holds and whether it verified', load: async () => (await import('./commands/status.ts')).statusCommand },
   'issue-reset': { summary: "sign a reset of a license's HWID binding (vendor side)", load: async () => (await import('./commands/issue-reset.ts')).issueResetCommand },
   'issue-revocations': { summary: 'sign a revocation list (vendor side)', load: async () => (await import('./commands/issue-revocations.ts')).issueRevocationsCommand },
+  customer: { summary: 'the vendor ledger\'s customers: add (with a unique secret), bundle (all their licenses, encrypted and signed)', load: async () => (await import('./commands/customer.ts')).customerCommand },
+  'open-bundle': { summary: 'open a customer bundle with the customer secret: list, write or activate its licenses', load: async () => (await import('./commands/open-bundle.ts')).openBundleCommand },
   ledger: { summary: 'the vendor ledger: add-license, list, revoke, release (seats of offline activations)', load: async () => (await import('./commands/ledger.ts')).ledgerCommand },
   web: { summary: 'serve the license inspector page on 127.0.0.1 (paste a license and a key, see every check)', load: async () => (await import('./commands/web.ts')).webCommand },
 };
