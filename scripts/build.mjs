@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,18 +95,26 @@ export async function buildTypes(outDir = at('dist/types')) {
 /**
  * The license inspector page (site/, issue 12) into `outDir` (dist/site):
  * index.html and style.css as they are, the page's script bundled from
- * site/app.ts (an IIFE; it imports only the library's types), and a copy of
- * the IIFE bundle the package ships (dist/licensekit.iife.js, so buildLibrary
- * runs first), which the page loads as the global `licensekit`. Plain files
- * with classic scripts, so it works opened from disk and served by
- * `licensekit web`.
+ * site/app.ts (an IIFE; it imports only the library's types), and the
+ * library the page loads as the global `licensekit`: the `licensekit/keygen`
+ * browser entry (src/keygen.ts: everything `licensekit` reads, plus Keygen's
+ * files) in IIFE form, since a page opened from disk cannot load ES modules.
+ * Plain files with classic scripts, so it works opened from disk and served
+ * by `licensekit web`.
  */
 export async function buildSite(outDir = at('dist/site')) {
+  // Built beside it, then each file renamed into place (atomic): a page open from dist/site, or a second build running at once, never sees a half-written file.
+  const temp = `${outDir}.build-${process.pid}-${Date.now()}`;
+  await mkdir(temp, { recursive: true });
+  await build({ ...common, entryPoints: [at('site/app.ts')], outfile: join(temp, 'app.js'), platform: 'browser', format: 'iife', minify: true });
+  await build({ ...common, entryPoints: [at('site/style.css')], outfile: join(temp, 'style.css'), minify: true });
+  await writeFile(join(temp, 'index.html'), await readFile(at('site/index.html')));
+  await build({ ...common, entryPoints: [at('src/keygen.ts')], outfile: join(temp, 'licensekit-keygen.iife.js'), platform: 'browser', format: 'iife', globalName: 'licensekit', minify: true });
   await mkdir(outDir, { recursive: true });
-  await build({ ...common, entryPoints: [at('site/app.ts')], outfile: join(outDir, 'app.js'), platform: 'browser', format: 'iife', minify: true });
-  await build({ ...common, entryPoints: [at('site/style.css')], outfile: join(outDir, 'style.css'), minify: true });
-  await writeFile(join(outDir, 'index.html'), await readFile(at('site/index.html')));
-  await writeFile(join(outDir, 'licensekit.iife.js'), await readFile(at('dist/licensekit.iife.js')));
+  const made = await readdir(temp);
+  for (const name of made) await rename(join(temp, name), join(outDir, name));
+  for (const name of await readdir(outDir)) if (!made.includes(name)) await rm(join(outDir, name), { recursive: true, force: true });
+  await rm(temp, { recursive: true, force: true });
 }
 
 /** Bench runner and fixture generator, bundled for Node. */

@@ -216,7 +216,7 @@ function start(): void {
   const note = byId('verdict-note');
   const details = byId('details');
   if (lk === null) {
-    verdictEl.textContent = 'NOT VALID — cannot be checked: the library (licensekit.iife.js) did not load';
+    verdictEl.textContent = 'NOT VALID — cannot be checked: the library (licensekit-keygen.iife.js) did not load';
     box.dataset.state = 'error';
     return;
   }

@@ -1,10 +1,11 @@
 /**
- * The library as the page sees it: the IIFE bundle the package ships
- * (dist/licensekit.iife.js, copied beside the page) defines the global
+ * The library as the page sees it: the `licensekit/keygen` browser entry
+ * (src/keygen.ts: every format `licensekit` reads, plus Keygen's), built as an
+ * IIFE beside the page (licensekit-keygen.iife.js), defines the global
  * `licensekit`. The page imports only its types, so app.js never carries a
  * second copy of the library.
  */
-import type * as Library from '../src/index.ts';
+import type * as Library from '../src/keygen.ts';
 
 export type LicenseKit = typeof Library;
 
