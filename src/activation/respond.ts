@@ -125,7 +125,8 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
     };
   };
   // Signed before the seat is taken: a key that cannot sign never leaves a seat recorded for a license nobody received.
-  const expires = days === undefined ? null : new Date(now.getTime() + days * 86_400_000);
+  // From the signing time in whole seconds, as the license's `iat` and `exp` are written.
+  const expires = days === undefined ? null : new Date(Math.floor(now.getTime() / 1000) * 1000 + days * 86_400_000);
   const nonce = fromHex(req.nonce)!;
   const signed = await signClaimsSet(
     (at) => {

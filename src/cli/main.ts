@@ -26,6 +26,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   'issue-revocations': { summary: 'sign a revocation list (vendor side)', load: async () => (await import('./commands/issue-revocations.ts')).issueRevocationsCommand },
   customer: { summary: 'the vendor ledger\'s customers: add (with a unique secret), bundle (all their licenses, encrypted and signed)', load: async () => (await import('./commands/customer.ts')).customerCommand },
   'open-bundle': { summary: 'open a customer bundle with the customer secret: list, write or activate its licenses', load: async () => (await import('./commands/open-bundle.ts')).openBundleCommand },
+  request: { summary: 'make a signed activation request (file and QR code) for an offline machine', load: async () => (await import('./commands/request.ts')).requestCommand },
+  respond: { summary: 'answer an activation request from the ledger: a license bound to that machine (vendor side)', load: async () => (await import('./commands/respond.ts')).respondCommand },
+  deactivate: { summary: 'remove a license from this machine and write a signed receipt that frees its seat', load: async () => (await import('./commands/deactivate.ts')).deactivateCommand },
   ledger: { summary: 'the vendor ledger: add-license, list, revoke, release (seats of offline activations)', load: async () => (await import('./commands/ledger.ts')).ledgerCommand },
   web: { summary: 'serve the license inspector page on 127.0.0.1 (paste a license and a key, see every check)', load: async () => (await import('./commands/web.ts')).webCommand },
 };

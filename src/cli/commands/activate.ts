@@ -18,6 +18,12 @@ licensee secret, the HWID (as salted hashes). Nothing is stored when it is not v
 newer copy of a stored license (a refresh) keeps its bindings and resets the trusted-time mark to
 its signing time when it was signed later than anything seen from the vendor.
 
+An activation response (licensekit respond's answer to a licensekit request) is activated the same
+way, and is accepted only if its nonce belongs to a request this state made and has not been used
+(else ACTIVATION_NONCE_UNKNOWN or ACTIVATION_NONCE_USED), it is bound to this state's device key
+(else DEVICE_MISMATCH) and to this machine's code (else MACHINE_MISMATCH); an edited one is
+SIGNATURE_INVALID.
+
 ${STATE_FLAGS_HELP}
 ${CHECK_FLAGS_HELP}
   --json                    one JSON object: { file, licenseKey, stored, valid, reasons, checks,
