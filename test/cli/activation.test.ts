@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import jsQR from 'jsqr';
+import jsqrModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { FIXTURES_DIR } from '../../scripts/make-fixtures.ts';
@@ -20,6 +20,10 @@ import { createActivationRequest, deactivateLicense } from '../../src/activation
 import { decodeBase64, encodeBase64 } from '../../src/lib/bytes.ts';
 import { fingerprintFromSnapshot, recordFingerprint, serializeFingerprint } from '../../src/fingerprint/index.ts';
 import { MemoryStore, openState } from '../../src/state/index.node.ts';
+
+// jsqr is CommonJS whose types declare an ES default export: under NodeNext the import is module.exports (callable itself, or holding .default).
+type JsQr = typeof jsqrModule.default;
+const jsQR: JsQr = typeof jsqrModule === 'function' ? (jsqrModule as unknown as JsQr) : jsqrModule.default;
 
 const BIN = join(FIXTURES_DIR, '..', 'bin', 'licensekit.js');
 const tmp = mkdtempSync(join(tmpdir(), 'licensekit-activation-cli-'));
