@@ -52,7 +52,7 @@ export async function buildCli() {
  * evaluated (and its `require('node-forge')` run) only on the first `import()`.
  */
 export async function buildLibrary() {
-  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts'), ledger: at('src/ledger/index.node.ts') }, platform: 'node', external: NODE_EXTERNAL };
+  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts'), ledger: at('src/ledger/index.node.ts'), customers: at('src/customers/index.ts') }, platform: 'node', external: NODE_EXTERNAL };
   // No keepNames (it costs about 3 KiB gzipped): error classes write their names out (`errorName`), so `error.name` survives minifying.
   const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, metafile: true };
   const [nodeEsm, , esm, iife] = await Promise.all([
@@ -62,6 +62,8 @@ export async function buildLibrary() {
     build({ ...common, ...browser, outfile: at('dist/licensekit.iife.js'), format: 'iife', globalName: 'licensekit' }),
     // licensekit/keygen: the browser entry with Keygen's formats (AES-GCM), outside the 40 KiB budget of the two above.
     build({ ...common, ...browser, entryPoints: [at('src/keygen.ts')], outfile: at('dist/browser/keygen.js'), format: 'esm', metafile: false }),
+    // licensekit/customers: opening customer bundles (scrypt, XChaCha20-Poly1305: ~9 KiB gzipped), also outside that budget.
+    build({ ...common, ...browser, entryPoints: [at('src/customers/index.ts')], outfile: at('dist/browser/customers.js'), format: 'esm', metafile: false }),
   ]);
   await mkdir(at('dist/meta'), { recursive: true });
   await writeFile(at('dist/meta/browser.json'), JSON.stringify(esm.metafile));

@@ -70,6 +70,17 @@ export interface BundleLicense {
 /** Why a bundle did not give the program its license. */
 export type BundleReasonCode = 'SIGNATURE_INVALID' | 'CUSTOMER_SECRET_MISMATCH' | 'PRODUCT_MISMATCH';
 
+/**
+ * Every reason an opened bundle reports, with what it means. Two share their
+ * name and sense with a license verdict's reasons; `CUSTOMER_SECRET_MISMATCH`
+ * is the bundle's own.
+ */
+export const BUNDLE_REASONS: Readonly<Record<BundleReasonCode, string>> = Object.freeze({
+  SIGNATURE_INVALID: 'the vendor signature does not verify under the key (the file was altered, or signed by another key): nothing was decrypted',
+  CUSTOMER_SECRET_MISMATCH: 'the signature verified but the customer secret does not decrypt the bundle: it was sealed for another secret',
+  PRODUCT_MISMATCH: 'the bundle opened but holds no license for the `productId` asked for',
+});
+
 /** The answer of {@link openCustomerBundle}: plain data. */
 export interface OpenedCustomerBundle {
   /** Opened, and (with `productId`) holding a license for that product. */

@@ -10,12 +10,25 @@ import { exportPem, exportRsaKeyValueXml } from '../keys/export.ts';
 import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
 import { randomLicenseKey } from './cryptolens.ts';
+import { sealCustomerBundle as sealBundle, type SealCustomerBundleOptions, type SealedCustomerBundle } from '../customers/seal.ts';
 import { signNativeLicense, signResetMessage, signRevocationList, type IssuedNativeLicense, type NativeIssueOptions as RawNativeIssueOptions, type NativeLicenseClaims } from '../formats/native/issue.ts';
 
 export { buildCryptolensPayload, issueCryptolensLicense, randomLicenseKey, signCryptolensPayload, type IssueOptions, type LicenseClaims, type MachineClaim } from './cryptolens.ts';
 export { exportPem, exportRsaKeyValueXml, exportSpki } from '../keys/export.ts';
 export { buildNativeClaims, type IssuedNativeLicense, type NativeLicenseClaims } from '../formats/native/issue.ts';
 export { keyId } from '../keys/thumbprint.ts';
+export { generateCustomerSecret, parseCustomerSecret, type CustomerSecretFormat, type ParsedCustomerSecret } from '../customers/secret.ts';
+export {
+  addCustomerWithSecret,
+  bundleCustomerLicenses,
+  customerLicensesBySecret,
+  findCustomerBySecret,
+  SECRET_TAKEN_MESSAGE,
+  type AddCustomerOptions,
+  type BundleCustomerOptions,
+  type CustomerLicenses,
+} from '../customers/vendor.ts';
+export type { SealedCustomerBundle } from '../customers/seal.ts';
 
 /** Options of {@link issueNativeLicense}: `backend` defaults to node:crypto. */
 export type NativeIssueOptions = Omit<RawNativeIssueOptions, 'backend'> & { readonly backend?: SignatureBackend };
@@ -63,4 +76,20 @@ export function issueResetMessage(licenseKey: string, counter: number, options: 
 /** Issues a vendor-signed revocation list: `sequence` must exceed the last list programs imported. */
 export function issueRevocationList(sequence: number, revoked: readonly string[], options: NativeIssueOptions): Promise<IssuedNativeLicense> {
   return signRevocationList(sequence, revoked, { ...options, backend: options?.backend ?? nodeBackend });
+}
+
+/** Options of {@link sealCustomerBundle}: `backend` defaults to node:crypto. */
+export type CustomerBundleOptions = Omit<SealCustomerBundleOptions, 'backend'> & { readonly backend?: SignatureBackend };
+
+/**
+ * Seals a customer's signed native licenses into one customer bundle:
+ * encrypted (XChaCha20-Poly1305) under a key derived from the customer's
+ * secret (scrypt, N = 2^15, r = 8, p = 1) and signed with the vendor key
+ * (COSE_Sign1) over the ciphertext, salt, nonce and parameters. The secret is
+ * never written. Programs open it with `openCustomerBundle`.
+ * @example
+ * const { text } = await sealCustomerBundle({ customer: { id: 'c1', name: 'Acme', secret }, licenses: [cad.bytes, viewer.bytes], signingKey: privateJwk });
+ */
+export function sealCustomerBundle(options: CustomerBundleOptions): Promise<SealedCustomerBundle> {
+  return sealBundle({ ...options, backend: options?.backend ?? nodeBackend });
 }
