@@ -107,7 +107,8 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
     const same = held.find((a) => a.deviceKeyId === req.deviceKeyId)
       ?? (req.fingerprint !== null && sameMachine !== undefined ? held.find((a) => a.fingerprint !== null && safeMatch(sameMachine, a.fingerprint, req.fingerprint!)) : undefined);
     if (same !== undefined) return same;
-    if (current.maxMachines !== 0 && held.length >= current.maxMachines) {
+    // The ledger's limit is literal (as `ledger add-license` says: up to M machines): 0 admits none.
+    if (held.length >= current.maxMachines) {
       refusal = new ActivationError(
         'ERR_ACTIVATION_LIMIT_REACHED',
         `license ${JSON.stringify(current.licenseKey)} allows ${current.maxMachines} machine${current.maxMachines === 1 ? '' : 's'} and every seat is held: ${describeSeats(held)}; deactivate one of them (licensekit deactivate, then ledger release) first`,

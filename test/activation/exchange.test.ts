@@ -105,8 +105,8 @@ describe('request → respond → activate, two machines, one ledger', () => {
     expect(responseB.kept).toBe(false);
     const activatedB = await stateB.activate(responseB.text, { now: at(8) });
     expect(activatedB.verdict.reasons).toEqual([]);
-    // A ledger limit of 0 means no limit (as a license's maxMachines 0 is not node-locked).
-    expect(await code(respond(requestB0.text, await ledgerWith(0), at(8)))).toBe('ok');
+    // A ledger limit of 0 admits no machine (as ledger add-license reports it: "up to 0 machines").
+    expect(await code(respond(requestB0.text, await ledgerWith(0), at(8)))).toBe('ERR_ACTIVATION_LIMIT_REACHED');
     expect((await ledger.listActivations(KEY)).filter((a) => a.releasedMs === null).map((a) => a.deviceKeyId)).toEqual([requestB.deviceKeyId]);
   });
 
