@@ -22,6 +22,27 @@ export * from './store/index.ts';
 export { FileStore, type FileStoreOptions } from './store/file.ts';
 export { LicenseState, type ClockEvidence, type ImportResult, type LicenseStateOptions, type StateCheckOptions, type StateStatus, type StateVerdict, type ValidationOutcome, type ValidationResult } from './state.ts';
 export { evidencePaths, readClockEvidence } from './clock-evidence.ts';
+// Offline activation: the program's side (request, activate a response with state.activate, deactivate) and the vendor's (respond, release).
+export {
+  createActivationRequest,
+  deactivateLicense,
+  readActivationRequest,
+  releaseReceipt,
+  respondToActivationRequest,
+  sameMachine,
+  MAX_EXCHANGE_BYTES,
+  RECEIPT_LABEL,
+  REQUEST_LABEL,
+  type ActivationRequest,
+  type ActivationResponse,
+  type DeviceKeyInfo,
+  type ReleasedSeat,
+  type ReleaseOptions,
+  type RequestActivationOptions,
+  type RespondOptions,
+  type SignedExchangeFile,
+} from '../activation/index.node.ts';
+export { ActivationError, type ActivationErrorCode } from '../lib/errors.ts';
 
 /** Options of {@link openState}. */
 export interface OpenStateOptions {
