@@ -22,10 +22,12 @@ import { createHash } from 'node:crypto';
 import { useSha256 } from './keys/thumbprint.ts';
 import { createVerifyApi } from './verify.ts';
 import { FORMAT_ADAPTERS_WITH_KEYGEN } from './formats/keygen/index.ts';
+import { netlicensingFormat } from './formats/netlicensing/index.ts';
 
 export * from './exports.ts';
 export { ERROR_MEANINGS } from './lib/error-meanings.ts';
 export { FORMAT_ADAPTERS_WITH_KEYGEN, type KeygenClaims } from './formats/keygen/index.ts';
+export { netlicensingClaims, netlicensingFormat, type NetLicensingClaims, type NetLicensingItem, type NetLicensingModule } from './formats/netlicensing/index.ts';
 export type { BatchErrorCode, BatchItemError, BatchResult } from './batch.ts';
 export { nodeBackend } from './backends/node.ts';
 export { purejsBackend } from './backends/purejs/index.ts';
@@ -63,7 +65,7 @@ const forgeByName: SignatureBackend = {
 useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
 
 // node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.
-const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeByName], FORMAT_ADAPTERS_WITH_KEYGEN);
+const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeByName], [netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]);
 
 /** Verifies a license and evaluates every rule (see `VerifyApi.verifyLicense`). */
 export const verifyLicense = api.verifyLicense;

@@ -54,6 +54,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_BASE64_INVALID: row('LicenseInputError'),
   ERR_PAYLOAD_INVALID: row('LicenseInputError'),
   ERR_CBOR_INVALID: row('LicenseInputError'),
+  ERR_XML_INVALID: row('LicenseInputError'),
   ERR_ALGORITHM_NOT_ALLOWED: row('LicenseInputError'),
   ERR_LICENSE_KEY_REQUIRED: row('LicenseInputError'),
   ERR_LICENSE_KEY_WRONG: row('LicenseInputError'),

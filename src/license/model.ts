@@ -79,6 +79,12 @@ export interface License {
   readonly signDate: Date | null;
   /** The longest this copy may be used after `signDate`, in seconds (the license's own maximum offline age). */
   readonly maxSignatureAgeSeconds: number | null;
+  /**
+   * When this signed copy stops being valid offline, as an absolute time (NetLicensing's `ttl`): at or
+   * before now − tolerance it is `SIGNATURE_EXPIRED`. Optional: a format without one leaves it out
+   * (a verified license always has it, `null` when absent).
+   */
+  readonly signatureExpires?: Date | null;
 
   /** Feature flags F1–F8 (`null` when masked). Every format can express them. */
   readonly features: Readonly<Record<FeatureFlag, boolean | null>>;

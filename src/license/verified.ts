@@ -80,6 +80,7 @@ function copyLicense(to: VerifiedLicense, from: License): void {
   t.expires = from.expires;
   t.signDate = from.signDate;
   t.maxSignatureAgeSeconds = from.maxSignatureAgeSeconds;
+  t.signatureExpires = from.signatureExpires ?? null;
   t.features = from.features;
   t.entitlements = from.entitlements;
   t.block = from.block;
@@ -99,7 +100,7 @@ function copyLicense(to: VerifiedLicense, from: License): void {
 
 /** The fields `copyLicense` assigns: keep in step with it. */
 type CopiedField =
-  | 'format' | 'id' | 'key' | 'productId' | 'product' | 'issuer' | 'created' | 'notBefore' | 'expires' | 'signDate' | 'maxSignatureAgeSeconds' | 'features'
+  | 'format' | 'id' | 'key' | 'productId' | 'product' | 'issuer' | 'created' | 'notBefore' | 'expires' | 'signDate' | 'maxSignatureAgeSeconds' | 'signatureExpires' | 'features'
   | 'entitlements' | 'block' | 'activatedMachines' | 'allowedMachines' | 'maxNoOfMachines' | 'fingerprint' | 'floatingLeaseSeconds'
   | 'licenseeSecret' | 'bindHwid' | 'graceDays' | 'customer' | 'notes' | 'metadata' | 'claims';
 /** Compile-time only: a field added to License and not to `CopiedField` (and so, by review, to `copyLicense`) fails to type-check here. */

@@ -84,6 +84,15 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation, chec
       checks.push(check('signature-age', false, 'SIGNATURE_EXPIRED', `${signed}, older than ${ageText(maxAge)}`));
     } else checks.push(check('signature-age', true, undefined, signed));
   }
+  // A format's own absolute bound on the signed copy (NetLicensing's `ttl`): it must be refreshed by then.
+  const copyExpiresMs = license.signatureExpires ? license.signatureExpires.getTime() : null;
+  if (copyExpiresMs !== null) {
+    checks.push(
+      isExpiredAt(copyExpiresMs, nowMs, toleranceMs)
+        ? check('signature-age', false, 'SIGNATURE_EXPIRED', `valid offline until ${iso(copyExpiresMs)}: the file must be refreshed`)
+        : check('signature-age', true, undefined, `valid offline until ${iso(copyExpiresMs)}`),
+    );
+  }
   if (signMs !== null && signMs > nowMs + toleranceMs) {
     checks.push(check('sign-date', false, 'SIGNED_IN_FUTURE', `${signed}, after now ${iso(nowMs)}: is the clock set back?`));
   } else {

@@ -306,6 +306,7 @@ export function mapCryptolensPayload(payload: unknown): License {
     expires,
     signDate,
     maxSignatureAgeSeconds: null,
+    signatureExpires: null,
     features,
     entitlements: templateEntitlements(dataObjects),
     block,

@@ -173,6 +173,7 @@ export function readNativeLicense(map: CborMap): License {
     expires: c.date('exp'),
     signDate: iat,
     maxSignatureAgeSeconds: c.uint('maxOfflineAge'),
+    signatureExpires: null,
     features: features(mask),
     entitlements: c.texts('entitlements') ?? NONE,
     block: c.bool('blocked') ?? false,
