@@ -62,6 +62,8 @@ export async function buildLibrary() {
     build({ ...common, ...browser, outfile: at('dist/licensekit.iife.js'), format: 'iife', globalName: 'licensekit' }),
     // licensekit/keygen: the browser entry with Keygen's formats (AES-GCM), outside the 40 KiB budget of the two above.
     build({ ...common, ...browser, entryPoints: [at('src/keygen.ts')], outfile: at('dist/browser/keygen.js'), format: 'esm', metafile: false }),
+    // licensekit/netlicensing: the browser entry with NetLicensing's XML-DSig files (strict XML reader, C14N), outside the IIFE too.
+    build({ ...common, ...browser, entryPoints: [at('src/netlicensing.ts')], outfile: at('dist/browser/netlicensing.js'), format: 'esm', metafile: false }),
     // licensekit/customers: opening customer bundles (scrypt, XChaCha20-Poly1305: ~9 KiB gzipped), also outside that budget.
     build({ ...common, ...browser, entryPoints: [at('src/customers/index.ts')], outfile: at('dist/browser/customers.js'), format: 'esm', metafile: false }),
   ]);
