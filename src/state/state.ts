@@ -356,7 +356,8 @@ export class LicenseState {
 
   /**
    * Removes a license from this state and returns a deactivation receipt
-   * signed by the device key, for the vendor's ledger to free the seat.
+   * signed by the device key, for the vendor's ledger to free the seat. The
+   * state's pending requests for that license are forgotten with it.
    *
    * @throws {ActivationError} `ERR_ACTIVATION_NOT_HELD` when the state holds no such license.
    */
@@ -370,7 +371,10 @@ export class LicenseState {
       const bytes = await signAsDevice(device, receiptClaims(licenseKey, nonce), new Date(nowMs));
       const licenses = new Map(withDevice.licenses);
       licenses.delete(licenseKey);
-      return { doc: { ...withDevice, licenses }, result: { text: armorReceipt(bytes), bytes, licenseKey, nonce: toHex(nonce), deviceKeyId: deviceKeyId(device.publicKey) } };
+      // Requests for this license still pending are forgotten: a response to one of them, activated after the seat was
+      // released, would hold the license without a seat.
+      const pendingRequests = (withDevice.pendingRequests ?? []).filter((p) => p.licenseKey !== licenseKey);
+      return { doc: { ...withDevice, licenses, pendingRequests }, result: { text: armorReceipt(bytes), bytes, licenseKey, nonce: toHex(nonce), deviceKeyId: deviceKeyId(device.publicKey) } };
     });
   }
 

@@ -140,6 +140,20 @@ describe('request → respond → activate, two machines, one ledger', () => {
     expect(await ledger.listActivations()).toEqual([]);
   });
 
+  test('deactivating forgets the pending requests for that license: a response to one of them cannot bring the license back without a seat', async () => {
+    const ledger = await ledgerWith(1);
+    const state = await stateOn(A);
+    const first = await createActivationRequest({ state, licenseKey: KEY, now: at(1) });
+    const second = await createActivationRequest({ state, licenseKey: KEY, now: at(1) });
+    const answerFirst = await respond(first.text, ledger, at(1));
+    const answerSecond = await respond(second.text, ledger, at(2)); // the same device keeps its seat
+    expect(answerSecond.kept).toBe(true);
+    expect((await state.activate(answerFirst.text, { now: at(2) })).verdict.reasons).toEqual([]);
+    const receipt = await deactivateLicense({ state, licenseKey: KEY, now: at(3) });
+    await releaseReceipt(ledger, receipt.text, { now: at(3) });
+    expect((await state.activate(answerSecond.text, { now: at(4) })).verdict.reasons).toEqual(['ACTIVATION_NONCE_UNKNOWN']);
+  });
+
   test('a state keeps at most 16 pending requests: the oldest nonce is forgotten, and its response is refused', async () => {
     const ledger = await ledgerWith(1);
     const state = await stateOn(A);
