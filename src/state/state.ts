@@ -265,7 +265,8 @@ export class LicenseState {
         if (offered < held) throw new StateError('ERR_MESSAGE_INVALID', `this license for ${JSON.stringify(licenseKey)} was signed ${new Date(offered).toISOString()}, before the one the state holds (${new Date(held).toISOString()}): not replaced`);
       }
       // An activation response (it carries a request's nonce) must answer a request of this state, once, for this device and machine.
-      const exchange = peek.license === null ? null : activationClaims(bytes);
+      // Only a native license can be one (a Cryptolens file carries no such claims).
+      const exchange = peek.license === null || peek.format !== 'native' ? null : activationClaims(bytes);
       const response = exchange !== null && (exchange.nonce !== null || exchange.deviceKeyId !== null) ? exchange : null;
       const given = response !== null && options.machineCode === undefined ? { ...options, machineCode: this.#options.machineCode } : options;
       const checked = await this.#check(doc, bytes, stored, given, nowMs, peek);

@@ -5,7 +5,12 @@
  * release; the seat reused; a response replayed, moved to the other machine,
  * or edited, each refused with its code; a disk swap keeps its seat.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { FIXTURES_DIR } from '../../scripts/make-fixtures.ts';
+import { issueCryptolensLicense, issueNativeLicense } from '../../src/issuer/index.ts';
+import { MemoryStore, openState } from '../../src/state/index.node.ts';
 import { createActivationRequest, deactivateLicense, readActivationRequest, releaseReceipt, respondToActivationRequest } from '../../src/activation/index.node.ts';
 import { MemoryLedger } from '../../src/ledger/index.node.ts';
 import { decodeBase64, encodeBase64 } from '../../src/lib/bytes.ts';
@@ -152,6 +157,17 @@ describe('request → respond → activate, two machines, one ledger', () => {
     const receipt = await deactivateLicense({ state, licenseKey: KEY, now: at(3) });
     await releaseReceipt(ledger, receipt.text, { now: at(3) });
     expect((await state.activate(answerSecond.text, { now: at(4) })).verdict.reasons).toEqual(['ACTIVATION_NONCE_UNKNOWN']);
+  });
+
+  test('a license that is no activation response activates as before: a plain native license, and a Cryptolens file', async () => {
+    const state = await stateOn(A);
+    const native = await issueNativeLicense({ product: 1001, key: KEY, expires: null }, { privateJwk: VENDOR.privateJwk, now: at(1) });
+    const activated = await state.activate(native.text, { now: at(2) });
+    expect(activated.verdict.reasons).toEqual([]);
+    expect(activated.verdict.checks.map((c) => c.check)).not.toContain('nonce');
+    const rsa = await openState({ program: 'acme-cad', key: readFileSync(join(FIXTURES_DIR, 'keys', 'vendor-rsa2048.public.pem'), 'utf8'), store: new MemoryStore(), machineCode: A.machineCode, clockEvidence: false });
+    const skm = await issueCryptolensLicense({ productId: 1001, key: 'CRYPT-OLENS-00000-00001' }, { privateJwk: JSON.parse(readFileSync(join(FIXTURES_DIR, 'keys', 'vendor-rsa2048.private.jwk.json'), 'utf8')), now: at(1) });
+    expect((await rsa.activate(skm, { now: at(2) })).verdict.reasons).toEqual([]);
   });
 
   test('a state keeps at most 16 pending requests: the oldest nonce is forgotten, and its response is refused', async () => {
