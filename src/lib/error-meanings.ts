@@ -14,7 +14,7 @@ export const ERROR_MEANINGS: Readonly<Record<keyof typeof ERROR_CODES, string>> 
   ERR_ENVELOPE_INVALID: 'the license envelope lacks a field or has one of the wrong type',
   ERR_PAYLOAD_INVALID: 'the signed payload is not UTF-8 JSON of the expected shape',
   ERR_CBOR_INVALID: 'binary (CBOR) input is not strict CBOR: indefinite lengths, duplicate map keys, tags, undefined, trailing bytes, or over a limit',
-  ERR_XML_INVALID: 'XML input (a NetLicensing file) is malformed or uses what the strict reader refuses: a DOCTYPE or entity, a comment, CDATA, a processing instruction, a namespace declared below the root, or over a limit',
+  ERR_XML_INVALID: 'XML input (a NetLicensing file) is malformed or uses what the strict reader refuses (DOCTYPE, entities, comments, CDATA, processing instructions, namespaces below the root), or is over a limit',
   ERR_ALGORITHM_NOT_ALLOWED: 'the license is signed with an algorithm the "algorithms" option does not allow',
   ERR_LICENSE_KEY_REQUIRED: 'an encrypted Keygen license file needs "licenseKey" (a machine file also "fingerprint") to be read once its signature verified; the message names what is missing',
   ERR_LICENSE_KEY_WRONG: 'a Keygen file\'s signature verifies but it does not decrypt under the "licenseKey" (and "fingerprint") given: not the one it was encrypted for',

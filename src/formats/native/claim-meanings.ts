@@ -30,7 +30,7 @@ export const CLAIM_MEANINGS: Readonly<Record<ClaimName, string>> = Object.freeze
   licenseeSecretHash: 'predefined mode: HMAC-SHA-256 of the secret, keyed by the license id',
   bindHwid: 'the first validation binds the HWID (a reset message clears it)',
   graceDays: 'days after expiry during which the license stays valid with the warning EXPIRED_IN_GRACE',
-  messageType: 'a message, not a license: "reset" or "revocations" (vendor), "activation-request" or "deactivation-receipt" (device)',
+  messageType: 'a message, not a license: "reset" or "revocations" (vendor), "activation-request" or "deactivation-receipt" (device), "customer-bundle" (vendor)',
   resetCounter: 'reset message: its number for this license (an older or replayed one is refused)',
   revocationSequence: 'revocation list: its sequence number (a list older than the stored one is refused)',
   revoked: 'revocation list: the revoked license ids (hex) or license keys',
