@@ -22,7 +22,7 @@
  * §5.1.3 requires and as the pure-JavaScript backend does.
  */
 import forge from 'node-forge';
-import { PS256_SALT_LENGTH, type SignatureAlgorithm } from '../lib/algorithms.ts';
+import { PS256_SALT_LENGTH, pssSaltLength, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { encodeBase64Url } from '../lib/bytes.ts';
 import { BackendError, KeyError } from '../lib/errors.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
@@ -102,12 +102,12 @@ function verifyRs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): b
   return verifyPkcs1(key, signature, SHA256_DIGEST_INFO + sha256Binary(data));
 }
 
-/** forge's PSS object for PS256 (SHA-256, MGF1-SHA-256, a salt of exactly 32 bytes); `prng` supplies the salt when signing. */
-function ps256Scheme(): forge.pss.PSS {
+/** forge's PSS object for PS256 (SHA-256, MGF1-SHA-256, a salt of exactly `saltLength` bytes, 32 by default); `prng` supplies the salt when signing. */
+function ps256Scheme(saltLength = PS256_SALT_LENGTH): forge.pss.PSS {
   return forge.pss.create({
     md: forge.md.sha256.create(),
     mgf: forge.mgf.mgf1.create(forge.md.sha256.create()),
-    saltLength: PS256_SALT_LENGTH,
+    saltLength,
   });
 }
 
@@ -117,7 +117,8 @@ function rawPublicRsa(signature: string, key: forge.pki.rsa.PublicKey): string {
   return rsa.decrypt(signature, key, true, false);
 }
 
-function verifyPs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+/** PS256 (salt 32) or PS256-MAX (Keygen's: the maximum salt for the key, exactly). */
+function verifyPss(algorithm: 'PS256' | 'PS256-MAX', key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
   const rsa = rsaKeyFor(key);
   if (!rsa || signature.length !== rsa.k) return false;
   const sig = toBinary(signature);
@@ -126,7 +127,7 @@ function verifyPs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): b
   const modBits = rsa.key.n.bitLength();
   const emLen = Math.ceil((modBits - 1) / 8);
   for (let i = 0; i < block.length - emLen; i++) if (block.charCodeAt(i) !== 0) return false;
-  return ps256Scheme().verify(sha256Binary(data), block, modBits);
+  return ps256Scheme(pssSaltLength(algorithm, modBits)).verify(sha256Binary(data), block, modBits);
 }
 
 /** True when the point encoding's y (sign bit cleared) is canonical, i.e. below p = 2^255 - 19. */
@@ -144,12 +145,12 @@ function verifyEdDSA(key: PublicKey, data: Uint8Array, signature: Uint8Array): b
 }
 
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA' && algorithm !== 'RS1') unsupported(algorithm);
+  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA' && algorithm !== 'RS1' && algorithm !== 'PS256-MAX') unsupported(algorithm);
   if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
     if (algorithm === 'RS256') return verifyRs256(key, data, signature);
     if (algorithm === 'RS1') return verifyPkcs1(key, signature, SHA1_DIGEST_INFO + sha1Binary(data));
-    if (algorithm === 'PS256') return verifyPs256(key, data, signature);
+    if (algorithm === 'PS256' || algorithm === 'PS256-MAX') return verifyPss(algorithm, key, data, signature);
     return verifyEdDSA(key, data, signature);
   } catch {
     return false;
@@ -209,7 +210,7 @@ function generateKeyPair(algorithm: SignatureAlgorithm, options?: { modulusLengt
 }
 
 /**
- * node-forge backend (RS256, PS256 and Ed25519; sync verify; sign and keygen).
+ * node-forge backend (RS256, PS256 and Ed25519; RS1 and PS256-MAX verify only; sync verify; sign and keygen).
  *
  * @example
  * ```ts
@@ -218,7 +219,7 @@ function generateKeyPair(algorithm: SignatureAlgorithm, options?: { modulusLengt
  */
 export const forgeBackend: SignatureBackend = {
   name: 'forge',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1' || algorithm === 'PS256-MAX',
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
   sign: async (algorithm: SignatureAlgorithm, privateJwk: PrivateJwk, data: Uint8Array): Promise<Uint8Array> => {

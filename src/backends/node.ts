@@ -27,7 +27,7 @@ function keyObjectFor(key: PublicKey): KeyObject {
   return handle;
 }
 
-/** How node:crypto is asked for an algorithm: the digest, and for PS256 the PSS padding and salt length. */
+/** How node:crypto is asked for an algorithm: the digest, and for PS256 and PS256-MAX the PSS padding and salt length. */
 export interface NodeScheme {
   readonly digest: string | null;
   /** PSS salt length in bytes (PS256), or `null` for the key type's default padding. */
@@ -38,6 +38,13 @@ const RS256_SCHEME: NodeScheme = Object.freeze({ digest: 'sha256', pssSaltLength
 // The salt length is required exactly, never RSA_PSS_SALTLEN_AUTO: OpenSSL then refuses any other length.
 const PS256_SCHEME: NodeScheme = Object.freeze({ digest: 'sha256', pssSaltLength: PS256_SALT_LENGTH });
 const RS1_SCHEME: NodeScheme = Object.freeze({ digest: 'sha1', pssSaltLength: null });
+/**
+ * OpenSSL's `RSA_PSS_SALTLEN_MAX` (-3; node:crypto names only -1 and -2): the largest salt the key allows, required
+ * exactly when verifying and used when signing. Not -2, which is `RSA_PSS_SALTLEN_MAX_SIGN` when signing but
+ * `RSA_PSS_SALTLEN_AUTO` (any salt length) when verifying.
+ */
+const RSA_PSS_SALTLEN_MAX = -3;
+const PS256_MAX_SCHEME: NodeScheme = Object.freeze({ digest: 'sha256', pssSaltLength: RSA_PSS_SALTLEN_MAX });
 const EDDSA_SCHEME: NodeScheme = Object.freeze({ digest: null, pssSaltLength: null });
 
 function schemeFor(algorithm: SignatureAlgorithm): NodeScheme {
@@ -45,6 +52,7 @@ function schemeFor(algorithm: SignatureAlgorithm): NodeScheme {
   if (algorithm === 'PS256') return PS256_SCHEME;
   if (algorithm === 'EdDSA') return EDDSA_SCHEME;
   if (algorithm === 'RS1') return RS1_SCHEME;
+  if (algorithm === 'PS256-MAX') return PS256_MAX_SCHEME;
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `node backend does not support ${String(algorithm)}`);
 }
 
@@ -101,10 +109,10 @@ function verifyParallel(algorithm: SignatureAlgorithm, key: PublicKey, data: Uin
   }
 }
 
-/** node:crypto backend (RS256, PS256, Ed25519 and RS1; sync verify, parallel verify for batches; sign and keygen). */
+/** node:crypto backend (RS256, PS256, Ed25519, RS1 and PS256-MAX; sync verify, parallel verify for batches; sign and keygen). */
 export const nodeBackend: SignatureBackend = {
   name: 'node',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1',
+  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1' || algorithm === 'PS256-MAX',
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,
   verifyParallel,
@@ -115,7 +123,7 @@ export const nodeBackend: SignatureBackend = {
   },
   generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
     const pair =
-      algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'RS1'
+      algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'RS1' || algorithm === 'PS256-MAX'
         ? generateKeyPairSync('rsa', { modulusLength: options?.modulusLength ?? 2048, publicExponent: 0x10001 })
         : generateKeyPairSync('ed25519');
     return {

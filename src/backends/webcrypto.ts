@@ -13,7 +13,7 @@
  * the probe has answered, `supports('EdDSA')` is optimistic. Call
  * {@link probeWebCryptoEd25519} first for a definite answer.
  */
-import { PS256_SALT_LENGTH, type SignatureAlgorithm } from '../lib/algorithms.ts';
+import { isSignatureAlgorithm, PS256_SALT_LENGTH, pssMaxSaltLength, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
 import { exportSpki } from '../keys/export.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
@@ -42,7 +42,17 @@ const WEBCRYPTO_ALGORITHMS: Readonly<Record<SignatureAlgorithm, WebCryptoAlgorit
   }),
   EdDSA: Object.freeze({ importParams: ED25519_PARAMS, useParams: ED25519_PARAMS }),
   RS1: Object.freeze({ importParams: RSA_SHA1_PARAMS, useParams: RSA_SHA1_PARAMS }),
+  // Keygen's PSS: the salt is the maximum for the key (see `pssMaxSaltLength`); `useParamsFor` sets it per key.
+  'PS256-MAX': Object.freeze({
+    importParams: Object.freeze({ name: 'RSA-PSS', hash: 'SHA-256' }),
+    useParams: Object.freeze({ name: 'RSA-PSS', saltLength: 0 }),
+  }),
 });
+
+/** The `sign`/`verify` parameters of `algorithm` for a key of `modulusBits` bits (PS256-MAX's salt depends on the key). */
+function useParamsFor(algorithm: SignatureAlgorithm, params: WebCryptoAlgorithm, modulusBits: number): RsaPssParams | Algorithm {
+  return algorithm === 'PS256-MAX' ? { name: 'RSA-PSS', saltLength: pssMaxSaltLength(modulusBits) } : params.useParams;
+}
 
 /** The Ed25519 base point's encoding: a valid public key for the support probe. */
 const PROBE_KEY = Uint8Array.of(
@@ -83,7 +93,7 @@ function hostSubtle(): unknown {
 }
 
 function paramsFor(algorithm: SignatureAlgorithm): WebCryptoAlgorithm {
-  if (algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1') return WEBCRYPTO_ALGORITHMS[algorithm];
+  if (isSignatureAlgorithm(algorithm)) return WEBCRYPTO_ALGORITHMS[algorithm];
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `webcrypto backend does not support ${String(algorithm)}`);
 }
 
@@ -123,6 +133,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
     PS256: new WeakMap(),
     EdDSA: new WeakMap(),
     RS1: new WeakMap(),
+    'PS256-MAX': new WeakMap(),
   };
 
   const requireSubtle = (): Subtle => {
@@ -177,7 +188,7 @@ function createInstance(subtle: unknown): WebCryptoInstance {
       return false;
     }
     try {
-      return (await subtleNow.verify(params.useParams, cryptoKey, signatureCopy, dataCopy)) === true;
+      return (await subtleNow.verify(useParamsFor(algorithm, params, key.bits), cryptoKey, signatureCopy, dataCopy)) === true;
     } catch {
       return false;
     }
@@ -186,9 +197,8 @@ function createInstance(subtle: unknown): WebCryptoInstance {
   const backend: SignatureBackend = {
     name: 'webcrypto',
     supports: (algorithm) => {
-      if (!s) return false;
-      if (algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'RS1') return true;
-      if (algorithm !== 'EdDSA') return false;
+      if (!s || !isSignatureAlgorithm(algorithm)) return false;
+      if (algorithm !== 'EdDSA') return true; // every RSA algorithm of the registry
       if (ed25519Support === undefined) void probeEd25519();
       return ed25519Support !== false;
     },
@@ -198,11 +208,12 @@ function createInstance(subtle: unknown): WebCryptoInstance {
       const subtleNow = requireSubtle();
       const dataCopy = data.slice();
       const key = await subtleNow.importKey('jwk', { ...privateJwk } as JsonWebKey, params.importParams, false, ['sign']);
-      return new Uint8Array(await subtleNow.sign(params.useParams, key, dataCopy));
+      const modulusBits = (key.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength ?? 0;
+      return new Uint8Array(await subtleNow.sign(useParamsFor(algorithm, params, modulusBits), key, dataCopy));
     },
     generateKeyPair: async (algorithm: SignatureAlgorithm, options?: { modulusLength?: number }): Promise<JwkKeyPair> => {
       const subtleNow = requireSubtle();
-      const rsa = algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'RS1';
+      const rsa = algorithm !== 'EdDSA';
       const params = rsa
         ? { ...paramsFor(algorithm).importParams, modulusLength: options?.modulusLength ?? 2048, publicExponent: Uint8Array.of(1, 0, 1) }
         : paramsFor(algorithm).importParams;
@@ -243,7 +254,7 @@ export function probeWebCryptoEd25519(): Promise<boolean> {
 }
 
 /**
- * WebCrypto backend (RS256, PS256, Ed25519 and RS1; async verify only; sign and keygen),
+ * WebCrypto backend (RS256, PS256, Ed25519, RS1 and PS256-MAX; async verify only; sign and keygen),
  * over the `crypto.subtle` this host had when licensekit loaded.
  *
  * @example

@@ -32,8 +32,10 @@ function describeAlg(alg: unknown): string {
 }
 
 /**
- * Imports a public JWK object. An RSA JWK's `"alg"` (`RS256` or `PS256`)
- * binds the key to that algorithm; without `"alg"` it fits both.
+ * Imports a public JWK object. An RSA JWK's `"alg"` (`RS256`, `PS256`, or
+ * `RS1`: RSASSA-PKCS1-v1_5 with SHA-1, WebCrypto's JWK name, verified only
+ * where a legacy format prescribes it) binds the key to that algorithm;
+ * without `"alg"` it fits every RSA algorithm.
  */
 export function importJwk(jwk: unknown): PublicKey {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new KeyError('ERR_KEY_INVALID', 'JWK must be a JSON object');
@@ -41,12 +43,12 @@ export function importJwk(jwk: unknown): PublicKey {
   const record = { kty: member(source, 'kty'), crv: member(source, 'crv'), use: member(source, 'use'), alg: member(source, 'alg') };
   if (Object.hasOwn(source, 'd')) throw new KeyError('ERR_KEY_PRIVATE', 'a private JWK (with "d") was given where the public key belongs');
   if (record.use !== undefined && record.use !== 'sig') throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "use" is "${String(record.use)}", expected "sig"`);
-  if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'PS256' && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') {
-    throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "alg" ${describeAlg(record.alg)} is not supported (RS256, PS256, EdDSA)`);
+  if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'PS256' && record.alg !== 'RS1' && record.alg !== 'EdDSA' && record.alg !== 'Ed25519') {
+    throw new KeyError('ERR_KEY_UNSUPPORTED', `JWK "alg" ${describeAlg(record.alg)} is not supported (RS256, PS256, RS1, EdDSA)`);
   }
   if (record.kty === 'RSA') {
-    // "alg" binds the key to that one algorithm (RFC 7517 §4.4); without it an RSA key fits RS256 and PS256.
-    if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'PS256') throw new KeyError('ERR_KEY_UNSUPPORTED', `an RSA JWK cannot have "alg" ${describeAlg(record.alg)}`);
+    // "alg" binds the key to that one algorithm (RFC 7517 §4.4); without it an RSA key fits RS256 and PS256 (and RS1, PS256-MAX where a format prescribes them).
+    if (record.alg !== undefined && record.alg !== 'RS256' && record.alg !== 'PS256' && record.alg !== 'RS1') throw new KeyError('ERR_KEY_UNSUPPORTED', `an RSA JWK cannot have "alg" ${describeAlg(record.alg)}`);
     return createRsaPublicKey(jwkMemberBytes(source, 'n'), jwkMemberBytes(source, 'e'), record.alg);
   }
   if (record.kty === 'OKP' && record.crv === 'Ed25519') {

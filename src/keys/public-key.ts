@@ -41,8 +41,8 @@ export interface PublicKey {
   readonly jwk: Readonly<Record<string, string>>;
 }
 
-/** The RSA algorithms, for a key that no `"alg"` binds to one of them (RS1 only where a legacy format prescribes it). */
-const RSA_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'RS1'] as const);
+/** The RSA algorithms, for a key that no `"alg"` binds to one of them (RS1 and PS256-MAX only where a format prescribes them). */
+const RSA_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'RS1', 'PS256-MAX'] as const);
 
 /**
  * True when `key` may verify signatures made with `algorithm` (its
@@ -86,7 +86,7 @@ function bitLength(bytes: Uint8Array): number {
  * out of range. `alg` binds it to one algorithm (a JWK's `"alg"`); without it
  * the key fits RS256 and PS256.
  */
-export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array, alg?: 'RS256' | 'PS256'): PublicKey {
+export function createRsaPublicKey(modulus: Uint8Array, exponent: Uint8Array, alg?: 'RS256' | 'PS256' | 'RS1'): PublicKey {
   const n = stripLeadingZeros(modulus).slice();
   const e = stripLeadingZeros(exponent).slice();
   const algorithms = alg === undefined ? RSA_ALGORITHMS : Object.freeze([alg]);

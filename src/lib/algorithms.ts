@@ -4,10 +4,10 @@
  */
 
 /** Signature algorithms licensekit verifies, by their JOSE names. */
-export type SignatureAlgorithm = 'RS256' | 'PS256' | 'EdDSA' | 'RS1';
+export type SignatureAlgorithm = 'RS256' | 'PS256' | 'EdDSA' | 'RS1' | 'PS256-MAX';
 
 /** Every algorithm licensekit knows, in the order messages list them. */
-export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'EdDSA', 'RS1'] as const);
+export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'EdDSA', 'RS1', 'PS256-MAX'] as const);
 
 /** What the registry records for an algorithm. */
 export interface AlgorithmInfo {
@@ -72,11 +72,22 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = O
     signatureLength: 'modulus',
     weakHash: true,
   },
+  // Only a format that prescribes it (Keygen's rsa-pss-sha256 files and RSA_2048_PKCS1_PSS_SIGN_V2 keys) is ever verified with it.
+  'PS256-MAX': {
+    name: 'PS256-MAX',
+    description: 'RSASSA-PSS with SHA-256 and the maximum salt',
+    keyType: 'rsa',
+    minBits: 1024,
+    recommendedBits: 2048,
+    maxBits: 8192,
+    signatureLength: 'modulus',
+    weakHash: false,
+  },
 });
 
 /** True when `name` is an algorithm licensekit knows. */
 export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm {
-  return name === 'RS256' || name === 'PS256' || name === 'EdDSA' || name === 'RS1';
+  return name === 'RS256' || name === 'PS256' || name === 'EdDSA' || name === 'RS1' || name === 'PS256-MAX';
 }
 
 /**
@@ -87,3 +98,23 @@ export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm 
  * exactly the same signatures.
  */
 export const PS256_SALT_LENGTH = 32;
+
+/**
+ * The salt length `PS256-MAX` requires of a key of `modulusBits` bits: the
+ * largest EMSA-PSS allows, emLen − hLen − 2 with emLen = ⌈(modBits − 1) / 8⌉
+ * and hLen = 32 (222 bytes for RSA-2048). Keygen signs with OpenSSL's
+ * `salt_length: :max` (`RSA_PSS_SALTLEN_MAX`); licensekit requires exactly
+ * that length, never recovering it from the signature, so every backend
+ * accepts the same signatures and a salt-32 (PS256) signature is refused.
+ *
+ * @example
+ * pssMaxSaltLength(2048) // 222
+ */
+export function pssMaxSaltLength(modulusBits: number): number {
+  return Math.ceil((modulusBits - 1) / 8) - 32 - 2;
+}
+
+/** The exact PSS salt length `algorithm` requires under a key of `modulusBits` bits (PS256: 32; PS256-MAX: the maximum). */
+export function pssSaltLength(algorithm: 'PS256' | 'PS256-MAX', modulusBits: number): number {
+  return algorithm === 'PS256' ? PS256_SALT_LENGTH : pssMaxSaltLength(modulusBits);
+}

@@ -50,14 +50,14 @@ describe('which algorithms a key fits', () => {
     ['DER bytes', Uint8Array.from(Buffer.from(key('vendor-rsa2048.public.pem').replace(/-----[^-]+-----|\s/g, ''), 'base64'))],
     ['a JWK without "alg"', rsaJwk],
     ['a 1024-bit XML key', key('weak-rsa1024.public.xml')],
-  ])('an RSA key as %s fits RS256, PS256 and RS1 (legacy formats only), RS256 first', (_name, input) => {
+  ])('an RSA key as %s fits RS256, PS256, and RS1 and PS256-MAX (where a format prescribes them), RS256 first', (_name, input) => {
     const k = importPublicKey(input as never);
-    expect(fits(k)).toEqual(['RS256', 'PS256', 'RS1']);
-    expect([k.algorithm, k.algorithms]).toEqual(['RS256', ['RS256', 'PS256', 'RS1']]);
+    expect(fits(k)).toEqual(['RS256', 'PS256', 'RS1', 'PS256-MAX']);
+    expect([k.algorithm, k.algorithms]).toEqual(['RS256', ['RS256', 'PS256', 'RS1', 'PS256-MAX']]);
     expect(Object.isFrozen(k.algorithms)).toBe(true);
   });
 
-  test.each([['RS256'], ['PS256']] as const)('an RSA JWK with "alg": "%s" fits that algorithm only', (alg) => {
+  test.each([['RS256'], ['PS256'], ['RS1']] as const)('an RSA JWK with "alg": "%s" fits that algorithm only (RS1: the JWK name WebCrypto gives for RSASSA-PKCS1-v1_5 with SHA-1)', (alg) => {
     const k = importPublicKey({ ...rsaJwk, alg });
     expect(fits(k)).toEqual([alg]);
     expect([k.algorithm, k.algorithms]).toEqual([alg, [alg]]);
@@ -78,6 +78,8 @@ describe('which algorithms a key fits', () => {
     ['an RSA JWK with "alg": "PS384"', { ...rsaJwk, alg: 'PS384' }],
     ['an RSA JWK with "alg": "ps256" (names are case-sensitive)', { ...rsaJwk, alg: 'ps256' }],
     ['an RSA JWK with "alg": "EdDSA"', { ...rsaJwk, alg: 'EdDSA' }],
+    ['an RSA JWK with "alg": "PS256-MAX" (licensekit\'s name for Keygen\'s PSS, not a JOSE one)', { ...rsaJwk, alg: 'PS256-MAX' }],
+    ['an Ed25519 JWK with "alg": "RS1"', { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', alg: 'RS1' }],
     ['an RSA JWK with a numeric "alg"', { ...rsaJwk, alg: -37 }],
     ['an Ed25519 JWK with "alg": "PS256"', { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', alg: 'PS256' }],
   ])('%s is refused with ERR_KEY_UNSUPPORTED', (_name, jwk) => {
@@ -86,7 +88,7 @@ describe('which algorithms a key fits', () => {
 
   test('an "alg" inherited from a polluted Object.prototype binds nothing', () => {
     (Object.prototype as Record<string, unknown>).alg = 'RS256';
-    expect(fits(importPublicKey({ kty: rsaJwk.kty!, n: rsaJwk.n!, e: rsaJwk.e! }))).toEqual(['RS256', 'PS256', 'RS1']);
+    expect(fits(importPublicKey({ kty: rsaJwk.kty!, n: rsaJwk.n!, e: rsaJwk.e! }))).toEqual(['RS256', 'PS256', 'RS1', 'PS256-MAX']);
   });
 
   test('a key-shaped object without its own "algorithms" fits its one "algorithm", whatever Object.prototype says', () => {
@@ -100,6 +102,7 @@ describe('checkKeyFits (the core check) follows the binding', () => {
   const unbound = importPublicKey(key('vendor-rsa2048.public.xml'));
   const rsOnly = importPublicKey({ ...rsaJwk, alg: 'RS256' });
   const psOnly = importPublicKey({ ...rsaJwk, alg: 'PS256' });
+  const rs1Only = importPublicKey({ ...rsaJwk, alg: 'RS1' });
   const ed = importPublicKey(edPem);
 
   test.each([
@@ -110,6 +113,10 @@ describe('checkKeyFits (the core check) follows the binding', () => {
     ['PS256', 'RS256-bound RSA', 'ERR_KEY_UNSUPPORTED', rsOnly],
     ['RS256', 'PS256-bound RSA', 'ERR_KEY_UNSUPPORTED', psOnly],
     ['PS256', 'PS256-bound RSA', 'no error', psOnly],
+    ['RS1', 'RS1-bound RSA', 'no error', rs1Only],
+    ['RS256', 'RS1-bound RSA', 'ERR_KEY_UNSUPPORTED', rs1Only],
+    ['PS256-MAX', 'unbound RSA', 'no error', unbound],
+    ['PS256-MAX', 'PS256-bound RSA', 'ERR_KEY_UNSUPPORTED', psOnly],
     ['PS256', 'Ed25519', 'ERR_KEY_UNSUPPORTED', ed],
     ['EdDSA', 'Ed25519', 'no error', ed],
   ] as const)('a %s license under a key that is %s: %s', (algorithm, _name, code, k) => {

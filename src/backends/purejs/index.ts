@@ -5,24 +5,24 @@
  * `crypto.getRandomValues`, and so does PS256 signing (its salt).
  * Synchronous; signs and generates keys too.
  */
-import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
+import { isSignatureAlgorithm, type SignatureAlgorithm } from '../../lib/algorithms.ts';
 import { BackendError } from '../../lib/errors.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from '../backend.ts';
 import { generateEd25519KeyPair, signEd25519, verifyEd25519 } from './ed25519.ts';
-import { generateRsaKeyPair, signPs256, signRs256, verifyPs256, verifyRs1, verifyRs256 } from './rsa.ts';
+import { generateRsaKeyPair, signPs256, signRs256, verifyPss, verifyRs1, verifyRs256 } from './rsa.ts';
 
 function unsupported(algorithm: unknown): never {
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `purejs backend does not support ${String(algorithm)}`);
 }
 
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  if (algorithm !== 'RS256' && algorithm !== 'PS256' && algorithm !== 'EdDSA' && algorithm !== 'RS1') unsupported(algorithm);
+  if (!isSignatureAlgorithm(algorithm)) unsupported(algorithm);
   if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
     if (algorithm === 'RS256') return verifyRs256(key, data, signature);
     if (algorithm === 'RS1') return verifyRs1(key, data, signature);
-    if (algorithm === 'PS256') return verifyPs256(key, data, signature);
+    if (algorithm === 'PS256' || algorithm === 'PS256-MAX') return verifyPss(algorithm, key, data, signature);
     return verifyEd25519(key, data, signature);
   } catch {
     return false;
@@ -30,7 +30,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
 }
 
 /**
- * Pure-JavaScript backend (RS256, PS256, Ed25519 and RS1 (verify only); sync verify; sign and keygen).
+ * Pure-JavaScript backend (RS256, PS256, Ed25519, and RS1 and PS256-MAX (verify only); sync verify; sign and keygen).
  *
  * @example
  * ```ts
@@ -39,7 +39,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
  */
 export const purejsBackend: SignatureBackend = {
   name: 'purejs',
-  supports: (algorithm) => algorithm === 'RS256' || algorithm === 'PS256' || algorithm === 'EdDSA' || algorithm === 'RS1',
+  supports: isSignatureAlgorithm, // every algorithm of the registry
   // Synchronous work: the inputs cannot change underneath it.
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,

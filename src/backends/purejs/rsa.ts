@@ -23,7 +23,7 @@ import { expectJwkType, jwkBytes } from '../private-jwk.ts';
 import { bigIntToBytes, bitLength, bytesToBigInt, bytesToHex } from './bigint-bytes.ts';
 import { emsaPssEncode, emsaPssVerify } from './pss.ts';
 import { hasRandomSource, randomBytes } from './random.ts';
-import { PS256_SALT_LENGTH } from '../../lib/algorithms.ts';
+import { PS256_SALT_LENGTH, pssSaltLength } from '../../lib/algorithms.ts';
 
 /** DER of `DigestInfo { AlgorithmIdentifier { id-sha256, NULL }, OCTET STRING (32) }` without the digest. */
 const SHA256_DIGEST_INFO_HEX = '3031300d060960864801650304020105000420';
@@ -141,8 +141,16 @@ export function verifyRs1(key: PublicKey, data: Uint8Array, signature: Uint8Arra
  * Throws only for a key that is not RSA.
  */
 export function verifyPs256(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  return verifyPss('PS256', key, data, signature);
+}
+
+/**
+ * {@link verifyPs256} for either PSS algorithm: PS256 (a 32-byte salt) or
+ * PS256-MAX (Keygen's: the maximum salt for the key, exactly; see `pssMaxSaltLength`).
+ */
+export function verifyPss(algorithm: 'PS256' | 'PS256-MAX', key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
   const rsa = verifyKeyFor(key);
-  if (!rsa) throw new KeyError('ERR_KEY_INVALID', 'PS256 needs an RSA key');
+  if (!rsa) throw new KeyError('ERR_KEY_INVALID', `${algorithm} needs an RSA key`);
   // §8.1.2 step 1: the signature is exactly k bytes.
   if (signature.length !== rsa.k) return false;
   // Step 2: s < n, m = s^e mod n, EM = I2OSP(m, emLen) with emLen = ceil((modBits - 1) / 8).
@@ -152,8 +160,8 @@ export function verifyPs256(key: PublicKey, data: Uint8Array, signature: Uint8Ar
   const emBits = rsa.bits - 1;
   const emLen = Math.ceil(emBits / 8);
   if (bitLength(m) > emLen * 8) return false; // I2OSP: "integer too large" means "invalid signature"
-  // Step 3: EMSA-PSS-VERIFY.
-  return emsaPssVerify(sha256(data), bigIntToBytes(m, emLen), emBits, PS256_SALT_LENGTH);
+  // Step 3: EMSA-PSS-VERIFY with the salt length the algorithm requires.
+  return emsaPssVerify(sha256(data), bigIntToBytes(m, emLen), emBits, pssSaltLength(algorithm, rsa.bits));
 }
 
 function modInverse(a: bigint, m: bigint): bigint {

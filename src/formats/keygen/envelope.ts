@@ -6,7 +6,8 @@
  *   base64 of the JSON `{"enc", "sig", "alg"}`. The signed bytes are
  *   `license/` (or `machine/`) followed by the `enc` text exactly as received;
  *   `alg` is `<encryption>+<signature>`: `aes-256-gcm` or `base64`, then
- *   `ed25519`, `rsa-pss-sha256` or `rsa-sha256`.
+ *   `ed25519`, `rsa-pss-sha256` (PS256-MAX: RSA-PSS with the maximum salt) or
+ *   `rsa-sha256` (RS256).
  * - **signed license keys** (`ED25519_SIGN`): `key/` + base64url dataset, `.`,
  *   base64url signature; the signed bytes are the text before the `.`.
  *
@@ -73,14 +74,16 @@ export function bytesLookLikeKeygen(bytes: Uint8Array): boolean {
 }
 
 /** Signature algorithms by the part of `alg` after the `+`. */
-const SIGNATURES: Readonly<Record<string, SignatureAlgorithm>> = Object.freeze({ ed25519: 'EdDSA', 'rsa-sha256': 'RS256', 'rsa-pss-sha256': 'PS256' });
+/**
+ * Signature algorithms by the part of `alg` after the `+`. Keygen signs `rsa-pss-sha256` with OpenSSL's
+ * `sign_pss(SHA256, data, salt_length: :max, mgf1_hash: SHA256)` (keygen-api's checkout services), so it is
+ * PS256-MAX: the maximum salt (222 bytes for RSA-2048), required exactly, not JOSE's PS256 (salt 32).
+ */
+const SIGNATURES: Readonly<Record<string, SignatureAlgorithm>> = Object.freeze({ ed25519: 'EdDSA', 'rsa-sha256': 'RS256', 'rsa-pss-sha256': 'PS256-MAX' });
 
 function signatureAlgorithm(scheme: string, alg: string): SignatureAlgorithm {
   const algorithm = Object.hasOwn(SIGNATURES, scheme) ? SIGNATURES[scheme]! : null;
   if (algorithm === null) throw new UnsupportedFormatError(`Keygen file algorithm "${alg}" is not one licensekit verifies (aes-256-gcm or base64, with ed25519, rsa-pss-sha256 or rsa-sha256)`);
-  if (algorithm === 'PS256') {
-    throw new UnsupportedFormatError(`Keygen file algorithm "${alg}": RSA-PSS with Keygen's maximum salt length is not verified by licensekit yet (ed25519 and rsa-sha256 files are)`);
-  }
   return algorithm;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The Keygen format adapter: license files, machine files (Ed25519 or RSA
- * PKCS#1 v1.5 signatures, AES-256-GCM encrypted or base64) and ED25519_SIGN
+ * The Keygen format adapter: license files, machine files (Ed25519, RSA
+ * PKCS#1 v1.5 or RSA-PSS with the maximum salt, AES-256-GCM encrypted or base64) and ED25519_SIGN
  * signed license keys, read byte for byte as Keygen's own clients read them.
  *
  * Order, for an encrypted file: the envelope's shape → the signature over

@@ -5,7 +5,7 @@
  * SHA-256(license key [+ fingerprint]), `enc` = ciphertext.iv.tag in base64,
  * signed over `license/` (or `machine/`) + enc, armoured in 60-character lines.
  */
-import { createCipheriv, createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { constants, createCipheriv, createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 
 export interface TestKeys {
   readonly ed25519: { privateKey: KeyObject; publicHex: string; publicPem: string };
@@ -66,7 +66,9 @@ export function machineDocument(fingerprint: string, o: LicenseDocOptions = {}):
 export interface FileOptions {
   kind?: 'license' | 'machine';
   encrypt?: { licenseKey: string; fingerprint?: string } | null;
-  signature?: 'ed25519' | 'rsa-sha256';
+  /** rsa-pss-sha256 signs as Keygen's server does: OpenSSL PSS, SHA-256, MGF1-SHA-256, `salt_length: :max` (or `pssSalt` bytes, to make a wrong one). */
+  signature?: 'ed25519' | 'rsa-sha256' | 'rsa-pss-sha256';
+  pssSalt?: number;
 }
 
 /** The armoured file text. */
@@ -84,7 +86,12 @@ export function makeKeygenFile(doc: unknown, o: FileOptions = {}): string {
   const scheme = o.signature ?? 'ed25519';
   const data = Buffer.from(`${kind}/${enc}`);
   const keys = testKeys();
-  const sig = scheme === 'ed25519' ? sign(null, data, keys.ed25519.privateKey) : sign('sha256', data, keys.rsa.privateKey);
+  const sig =
+    scheme === 'ed25519'
+      ? sign(null, data, keys.ed25519.privateKey)
+      : scheme === 'rsa-pss-sha256'
+        ? sign('sha256', data, { key: keys.rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: o.pssSalt ?? constants.RSA_PSS_SALTLEN_MAX_SIGN })
+        : sign('sha256', data, keys.rsa.privateKey);
   const alg = `${o.encrypt ? 'aes-256-gcm' : 'base64'}+${scheme}`;
   const body = Buffer.from(JSON.stringify({ enc, sig: sig.toString('base64'), alg })).toString('base64');
   const label = kind === 'machine' ? 'MACHINE' : 'LICENSE';
