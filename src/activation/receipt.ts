@@ -116,6 +116,15 @@ export async function releaseReceipt(ledger: Ledger, receipt: string | Uint8Arra
   const receiptId = toHex(nonce);
   const outcome = await ledger.release(licenseKey, kid, receiptId, nowMs);
   if (outcome === 'already-used') throw new ActivationError('ERR_RECEIPT_USED', `deactivation receipt ${receiptId} was accepted before: the seat of ${JSON.stringify(licenseKey)} was already freed`);
-  if (outcome === 'not-held') bad(`device ${kid} holds no seat of ${JSON.stringify(licenseKey)}`);
+  if (outcome === 'not-held') {
+    // Say why when the seat moved away from this device key (or the vendor freed it): the receipt is genuine but frees nothing.
+    const last = (await ledger.listActivations(licenseKey)).filter((a) => a.deviceKeyId === kid).at(-1);
+    const why = last?.releasedBy === 'moved'
+      ? `: its seat moved to the same machine's new device key on ${new Date(last.releasedMs!).toISOString()}, and only that key's receipt frees it`
+      : last?.releasedBy === 'vendor'
+        ? `: the vendor freed its seat on ${new Date(last.releasedMs!).toISOString()}`
+        : '';
+    bad(`device ${kid} holds no seat of ${JSON.stringify(licenseKey)}${why}`);
+  }
   return Object.freeze({ licenseKey, deviceKeyId: kid, receiptId, releasedAt: new Date(nowMs) });
 }

@@ -36,6 +36,8 @@ export interface RespondOptions {
    * Whether a seat's recorded fingerprint and the request's are the same
    * machine (tolerant matching after a disk swap). The Node entry passes
    * `matchFingerprint`; without it only the same device key keeps a seat.
+   * A seat kept this way under another device key moves to the request's
+   * (see {@link ActivationResponse.movedFrom}).
    */
   readonly sameMachine?: (recorded: string, offered: string) => boolean;
 }
@@ -51,6 +53,14 @@ export interface ActivationResponse {
   readonly activation: LedgerActivation;
   /** True when the machine already held a seat (same device key, or a matching fingerprint) and kept it. */
   readonly kept: boolean;
+  /**
+   * The seat as it was held before it moved, when the machine's fingerprint
+   * matched a seat held under another device key (a re-created state or a
+   * reinstalled OS on the same hardware): the seat is now this device key's
+   * (`activation.replaces` is its id), and the old key's receipts no longer
+   * free it. Null otherwise.
+   */
+  readonly movedFrom: LedgerActivation | null;
   readonly expires: Date | null;
 }
 
@@ -99,14 +109,28 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
   if (license === null || (req.productId !== null && String(license.productId) !== req.productId)) throw unknown();
 
   let refusal: ActivationError | null = null;
+  const newSeat = (current: LedgerLicense): LedgerActivation => ({
+    id: toHex(randomBytes(16, 'draw an activation id')),
+    licenseKey: current.licenseKey,
+    deviceKeyId: req.deviceKeyId,
+    devicePublicKey: req.devicePublicKey,
+    fingerprint: req.fingerprint,
+    activatedMs: now.getTime(),
+    releasedMs: null,
+  });
   const decide = (current: LedgerLicense, held: readonly LedgerActivation[]): LedgerActivation | null => {
     if (current.revoked) {
       refusal = new ActivationError('ERR_ACTIVATION_LICENSE_REVOKED', `license ${JSON.stringify(current.licenseKey)} is revoked: no activation is answered`);
       return null;
     }
-    const same = held.find((a) => a.deviceKeyId === req.deviceKeyId)
-      ?? (req.fingerprint !== null && sameMachine !== undefined ? held.find((a) => a.fingerprint !== null && safeMatch(sameMachine, a.fingerprint, req.fingerprint!)) : undefined);
-    if (same !== undefined) return same;
+    const mine = held.find((a) => a.deviceKeyId === req.deviceKeyId);
+    if (mine !== undefined) return mine;
+    const sameHardware = req.fingerprint !== null && sameMachine !== undefined ? held.find((a) => a.fingerprint !== null && safeMatch(sameMachine, a.fingerprint, req.fingerprint!)) : undefined;
+    if (sameHardware !== undefined) {
+      // The same machine with a new device key (a re-created state, a reinstalled OS): the seat moves to the new key,
+      // so the new state's receipt can free it; the old key's receipts no longer do.
+      return { ...newSeat(current), replaces: sameHardware.id };
+    }
     // The ledger's limit is literal (as `ledger add-license` says: up to M machines): 0 admits none.
     if (held.length >= current.maxMachines) {
       refusal = new ActivationError(
@@ -115,15 +139,7 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
       );
       return null;
     }
-    return {
-      id: toHex(randomBytes(16, 'draw an activation id')),
-      licenseKey: current.licenseKey,
-      deviceKeyId: req.deviceKeyId,
-      devicePublicKey: req.devicePublicKey,
-      fingerprint: req.fingerprint,
-      activatedMs: now.getTime(),
-      releasedMs: null,
-    };
+    return newSeat(current);
   };
   // Signed before the seat is taken: a key that cannot sign never leaves a seat recorded for a license nobody received.
   // From the signing time in whole seconds, as the license's `iat` and `exp` are written.
@@ -153,11 +169,11 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
       ...(own(options, 'algorithm') === undefined ? {} : { algorithm: own<'EdDSA'>(options, 'algorithm')! }),
     },
   );
-  let heldBefore: readonly string[] = [];
+  let heldBefore: readonly LedgerActivation[] = [];
   let activation: LedgerActivation | null;
   try {
     activation = await ledger.takeSeat(req.licenseKey, (current, held) => {
-      heldBefore = held.map((a) => a.id);
+      heldBefore = held;
       return decide(current, held);
     });
   } catch (error) {
@@ -165,9 +181,10 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
     throw error;
   }
   if (activation === null) throw refusal ?? new ActivationError('ERR_ACTIVATION_LIMIT_REACHED', `license ${JSON.stringify(req.licenseKey)}: no seat was given`);
-  const kept = heldBefore.includes(activation.id);
+  const movedFrom = activation.replaces == null ? null : (heldBefore.find((a) => a.id === activation!.replaces) ?? null);
+  const kept = heldBefore.some((a) => a.id === activation!.id) || movedFrom !== null;
 
-  return Object.freeze({ text: signed.text, bytes: signed.bytes, request: req, activation, kept, expires });
+  return Object.freeze({ text: signed.text, bytes: signed.bytes, request: req, activation, kept, movedFrom, expires });
 }
 
 /** A matcher that throws (a malformed recorded fingerprint) answers "not the same machine". */

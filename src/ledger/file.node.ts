@@ -429,6 +429,10 @@ export class FileLedger implements Ledger {
   release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number): Promise<'released' | 'already-used' | 'not-held'> {
     return this.#mutate((index) => index.planRelease(licenseKey, deviceKeyId, receiptId, nowMs));
   }
+
+  releaseSeat(licenseKey: string, deviceKeyId: string, nowMs: number): Promise<LedgerActivation | null> {
+    return this.#mutate((index) => index.planReleaseSeat(licenseKey, deviceKeyId, nowMs));
+  }
 }
 
 /**

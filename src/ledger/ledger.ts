@@ -60,8 +60,24 @@ export interface LedgerActivation {
   readonly fingerprint: string | null;
   /** When the seat was taken (epoch ms). */
   readonly activatedMs: number;
-  /** When the seat was freed by an accepted receipt (epoch ms), or null while it is held. */
+  /** When the seat was freed (epoch ms), or null while it is held. */
   readonly releasedMs: number | null;
+  /**
+   * The id of the held seat this activation took over when it was taken, or
+   * null. A machine that asks again with a new device key (its state folder
+   * re-created, its OS reinstalled) but a fingerprint that matches its seat's
+   * keeps that seat under its new device key: the old activation is freed
+   * (`releasedBy: 'moved'`) and this one `replaces` it, in one step. Optional
+   * so that a vendor's own `decide` or ledger may leave it out (null).
+   */
+  readonly replaces?: string | null;
+  /**
+   * How a freed seat was freed: `'receipt'` (a deactivation receipt the
+   * machine signed), `'moved'` (taken over by the same machine's new device
+   * key, see `replaces`), `'vendor'` (the vendor's override, `releaseSeat`);
+   * null while held. Optional for a vendor's own ledger.
+   */
+  readonly releasedBy?: 'receipt' | 'moved' | 'vendor' | null;
 }
 
 /** What `findCustomers`-style and listing calls can filter on. */
@@ -106,8 +122,17 @@ export interface Ledger {
    * current record and its held activations while no other writer can change
    * them, and stores the activation it returns. Returning one of `held`
    * (same id) keeps that seat and writes nothing; returning null refuses
-   * (the caller's closure knows why) and writes nothing. Resolves with what
-   * `decide` returned. `ERR_LEDGER_NOT_FOUND` for an unknown license.
+   * (the caller's closure knows why) and writes nothing. A new activation
+   * whose `replaces` is the id of one of `held` takes that seat over: the
+   * held one is freed (`releasedBy: 'moved'`, `releasedMs` the new one's
+   * `activatedMs`) and the new one stored, as one record (a device id may
+   * then hold only the new seat; `replaces` naming anything but a held seat
+   * is `ERR_LEDGER_INVALID`). Resolves with what `decide` returned.
+   * `ERR_LEDGER_NOT_FOUND` for an unknown license.
+   *
+   * A vendor's own ledger written before `replaces` existed would store the
+   * new activation beside the old one (that machine then holding two seats,
+   * one over the limit, until one is released): implement it as above.
    */
   takeSeat(licenseKey: string, decide: (license: LedgerLicense, held: readonly LedgerActivation[]) => LedgerActivation | null): Promise<LedgerActivation | null>;
   /**
@@ -118,4 +143,13 @@ export interface Ledger {
    * when that device holds no seat of that license.
    */
   release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number): Promise<'released' | 'already-used' | 'not-held'>;
+  /**
+   * The vendor's override: atomically frees the seat that the device
+   * `deviceKeyId` holds of `licenseKey` without a receipt (a dead machine that
+   * can never produce one), recorded as such (`releasedBy: 'vendor'`).
+   * Resolves with the freed activation, or null when that device holds no
+   * seat of that license. `ERR_LEDGER_NOT_FOUND` for an unknown license.
+   * Optional: a vendor's own ledger may not offer it.
+   */
+  releaseSeat?(licenseKey: string, deviceKeyId: string, nowMs: number): Promise<LedgerActivation | null>;
 }

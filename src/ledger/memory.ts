@@ -74,4 +74,8 @@ export class MemoryLedger implements Ledger {
   async release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number): Promise<'released' | 'already-used' | 'not-held'> {
     return this.#commit(this.#index.planRelease(licenseKey, deviceKeyId, receiptId, nowMs));
   }
+
+  async releaseSeat(licenseKey: string, deviceKeyId: string, nowMs: number): Promise<LedgerActivation | null> {
+    return this.#commit(this.#index.planReleaseSeat(licenseKey, deviceKeyId, nowMs));
+  }
 }

@@ -10,6 +10,9 @@
  * unique; no two customers share a secret (a journal that breaks this, by
  * hand-merging, is still read, and a look-up by that secret is refused); a
  * license's customer exists; a device holds at most one seat of a license.
+ * An activation record with `replaces` frees that held seat as it is stored
+ * (a seat moved to the same machine's new device key); a `vendor-release`
+ * record frees a seat without a receipt (the vendor's override).
  *
  * No `node:*` import.
  */
@@ -21,8 +24,10 @@ export type LedgerRecord =
   | ({ readonly t: 'license' } & LedgerLicense)
   | { readonly t: 'revoke'; readonly licenseKey: string }
   | ({ readonly t: 'customer' } & LedgerCustomer)
-  | ({ readonly t: 'activation' } & Omit<LedgerActivation, 'releasedMs'>)
-  | { readonly t: 'release'; readonly activationId: string; readonly receiptId: string; readonly releasedMs: number };
+  | ({ readonly t: 'activation' } & Omit<LedgerActivation, 'releasedMs' | 'releasedBy' | 'replaces'> & { readonly replaces?: string })
+  | { readonly t: 'release'; readonly activationId: string; readonly receiptId: string; readonly releasedMs: number }
+  /** The vendor freed a seat without a receipt (`releaseSeat`). */
+  | { readonly t: 'vendor-release'; readonly activationId: string; readonly releasedMs: number };
 
 /** Longest identifier (license key, ids, receipt id, device key id, product name) in UTF-16 units. */
 export const MAX_ID_LENGTH = 256;
@@ -206,13 +211,19 @@ export class LedgerIndex {
     const activatedMs = epochMs(own(o, 'activatedMs'), 'activation.activatedMs');
     const releasedMs = own(o, 'releasedMs');
     if (releasedMs !== null && releasedMs !== undefined) throw invalid('"activation.releasedMs" must be null for a seat being taken');
+    const rawReplaces = own(o, 'replaces');
+    const replaces = rawReplaces === null || rawReplaces === undefined ? null : text(rawReplaces, 'activation.replaces', MAX_ID_LENGTH);
+    if (replaces !== null && !held.some((a) => a.id === replaces)) throw invalid(`"activation.replaces" must be the id of a seat of ${key} held now, not ${replaces}`);
+    const rawReleasedBy = own(o, 'releasedBy');
+    if (rawReleasedBy !== null && rawReleasedBy !== undefined) throw invalid('"activation.releasedBy" must be null for a seat being taken');
     if (this.#activationAt.has(id)) throw new LedgerError('ERR_LEDGER_DUPLICATE', `the ledger already has an activation with the id ${id}`);
-    if (held.some((a) => a.deviceKeyId === deviceKeyId)) {
+    if (held.some((a) => a.deviceKeyId === deviceKeyId && a.id !== replaces)) {
       throw new LedgerError('ERR_LEDGER_DUPLICATE', `the device ${deviceKeyId} already holds a seat of ${key}; return that seat to keep it`);
     }
-    const activation: LedgerActivation = { id, licenseKey: key, deviceKeyId, devicePublicKey, fingerprint, activatedMs, releasedMs: null };
-    const { releasedMs: _, ...stored } = activation;
-    return { record: { t: 'activation', ...stored }, result: Object.freeze(activation) };
+    const activation: LedgerActivation = { id, licenseKey: key, deviceKeyId, devicePublicKey, fingerprint, activatedMs, releasedMs: null, replaces, releasedBy: null };
+    const { releasedMs: _, releasedBy: __, replaces: ___, ...stored } = activation;
+    // `replaces` is written only when set: a record without it reads as before.
+    return { record: { t: 'activation', ...stored, ...(replaces === null ? {} : { replaces }) }, result: Object.freeze(activation) };
   }
 
   planRelease(licenseKey: unknown, deviceKeyId: unknown, receiptId: unknown, nowMs: unknown): Plan<'released' | 'already-used' | 'not-held'> {
@@ -224,6 +235,24 @@ export class LedgerIndex {
     const seat = this.#activations.find((a) => a.licenseKey === key && a.deviceKeyId === device && a.releasedMs === null);
     if (seat === undefined) return { record: null, result: 'not-held' };
     return { record: { t: 'release', activationId: seat.id, receiptId: receipt, releasedMs }, result: 'released' };
+  }
+
+  planReleaseSeat(licenseKey: unknown, deviceKeyId: unknown, nowMs: unknown): Plan<LedgerActivation | null> {
+    const key = text(licenseKey, 'licenseKey', MAX_ID_LENGTH);
+    const device = text(deviceKeyId, 'deviceKeyId', MAX_ID_LENGTH);
+    const releasedMs = epochMs(nowMs, 'nowMs');
+    if (!this.#licenses.has(key)) throw new LedgerError('ERR_LEDGER_NOT_FOUND', `the ledger has no license with the key ${key}`);
+    const seat = this.#activations.find((a) => a.licenseKey === key && a.deviceKeyId === device && a.releasedMs === null);
+    if (seat === undefined) return { record: null, result: null };
+    return { record: { t: 'vendor-release', activationId: seat.id, releasedMs }, result: Object.freeze({ ...seat, releasedMs, releasedBy: 'vendor' as const }) };
+  }
+
+  /** Frees a held seat (a `release`, `vendor-release` or replacing `activation` record), or says why it cannot. */
+  #free(activationId: string, releasedMs: number, releasedBy: 'receipt' | 'moved' | 'vendor', corrupt: (why: string) => LedgerError): void {
+    const at = this.#activationAt.get(activationId);
+    const seat = at === undefined ? undefined : this.#activations[at];
+    if (seat === undefined || seat.releasedMs !== null) throw corrupt(`frees ${activationId}, which is not a held seat`);
+    this.#activations[at!] = Object.freeze({ ...seat, releasedMs, releasedBy });
   }
 
   /**
@@ -261,6 +290,8 @@ export class LedgerIndex {
         case 'activation': {
           const plan = this.planTakeSeat(record.licenseKey, () => ({ ...record, releasedMs: null }));
           if (plan.record === null || plan.result === null) throw corrupt(`repeats the activation ${record.id}`);
+          // The seat it takes over is freed in the same step (planTakeSeat checked that it is held).
+          if (plan.result.replaces != null) this.#free(plan.result.replaces, plan.result.activatedMs, 'moved', corrupt);
           this.#activationAt.set(plan.result.id, this.#activations.length);
           this.#activations.push(plan.result);
           break;
@@ -270,12 +301,14 @@ export class LedgerIndex {
           const activationId = text(own(o, 'activationId'), 'activationId', MAX_ID_LENGTH);
           const receiptId = text(own(o, 'receiptId'), 'receiptId', MAX_ID_LENGTH);
           const releasedMs = epochMs(own(o, 'releasedMs'), 'releasedMs');
-          const at = this.#activationAt.get(activationId);
-          const seat = at === undefined ? undefined : this.#activations[at];
-          if (seat === undefined || seat.releasedMs !== null) throw corrupt(`releases ${activationId}, which is not a held seat`);
           if (this.#receipts.has(receiptId)) throw corrupt(`repeats the receipt ${receiptId}`);
+          this.#free(activationId, releasedMs, 'receipt', corrupt);
           this.#receipts.add(receiptId);
-          this.#activations[at!] = Object.freeze({ ...seat, releasedMs });
+          break;
+        }
+        case 'vendor-release': {
+          const o = objectOf(record, 'vendor-release');
+          this.#free(text(own(o, 'activationId'), 'activationId', MAX_ID_LENGTH), epochMs(own(o, 'releasedMs'), 'releasedMs'), 'vendor', corrupt);
           break;
         }
         default:

@@ -12,6 +12,7 @@ import { FIXTURES_DIR } from '../../scripts/make-fixtures.ts';
 import { issueCryptolensLicense, issueNativeLicense } from '../../src/issuer/index.ts';
 import { MemoryStore, openState } from '../../src/state/index.node.ts';
 import { createActivationRequest, deactivateLicense, readActivationRequest, releaseReceipt, respondToActivationRequest } from '../../src/activation/index.node.ts';
+import { respondToActivationRequest as respondCore } from '../../src/activation/respond.ts';
 import { MemoryLedger } from '../../src/ledger/index.node.ts';
 import { decodeBase64, encodeBase64 } from '../../src/lib/bytes.ts';
 import { VENDOR, at, code, machine, stateOn } from './support.ts';
@@ -115,19 +116,52 @@ describe('request → respond → activate, two machines, one ledger', () => {
     expect((await ledger.listActivations(KEY)).filter((a) => a.releasedMs === null).map((a) => a.deviceKeyId)).toEqual([requestB.deviceKeyId]);
   });
 
-  test('a disk swap (a new state, the fingerprint matching tolerantly) keeps the seat instead of taking another', async () => {
+  test('a disk swap with a new state (the fingerprint matching tolerantly) keeps the seat, which moves to the new device key: its receipt frees it, the old key\'s does not', async () => {
     const ledger = await ledgerWith(1);
-    const first = await createActivationRequest({ state: await stateOn(A), licenseKey: KEY, fingerprint: A.fingerprint, now: at(1) });
-    await respond(first.text, ledger, at(1));
+    const before = await stateOn(A);
+    const first = await createActivationRequest({ state: before, licenseKey: KEY, fingerprint: A.fingerprint, now: at(1) });
+    const firstAnswer = await respond(first.text, ledger, at(1));
+    expect(firstAnswer.movedFrom).toBeNull();
+    expect((await before.activate(firstAnswer.text, { now: at(1) })).verdict.reasons).toEqual([]);
     const afterSwap = await stateOn(A_DISK_SWAPPED);
     const second = await createActivationRequest({ state: afterSwap, licenseKey: KEY, fingerprint: A_DISK_SWAPPED.fingerprint, now: at(2) });
+    expect(second.deviceKeyId).not.toBe(first.deviceKeyId);
     const answer = await respond(second.text, ledger, at(2));
     expect(answer.kept).toBe(true);
-    expect((await ledger.listActivations(KEY)).length).toBe(1);
+    expect(answer.movedFrom).toMatchObject({ id: firstAnswer.activation.id, deviceKeyId: first.deviceKeyId });
+    expect(answer.activation).toMatchObject({ deviceKeyId: second.deviceKeyId, replaces: firstAnswer.activation.id, fingerprint: A_DISK_SWAPPED.fingerprint });
+    // Still one seat held, now under the new device key; the old one is recorded as moved at the answer's time.
+    const seats = await ledger.listActivations(KEY);
+    expect(seats.map((a) => [a.deviceKeyId, a.releasedMs, a.releasedBy])).toEqual([[first.deviceKeyId, at(2).getTime(), 'moved'], [second.deviceKeyId, null, null]]);
     expect((await afterSwap.activate(answer.text, { now: at(3) })).verdict.reasons).toEqual([]);
+    // Asking again with the new key keeps the moved seat without moving it again.
+    const third = await respond((await createActivationRequest({ state: afterSwap, licenseKey: KEY, fingerprint: A_DISK_SWAPPED.fingerprint, now: at(3) })).text, ledger, at(3));
+    expect([third.kept, third.movedFrom, third.activation.id]).toEqual([true, null, answer.activation.id]);
     // Another machine's fingerprint does not match: it is refused.
     const other = await createActivationRequest({ state: await stateOn(B), licenseKey: KEY, fingerprint: B.fingerprint, now: at(2) });
     expect(await code(respond(other.text, ledger, at(2)))).toBe('ERR_ACTIVATION_LIMIT_REACHED');
+    // The old state's receipt is genuine but frees nothing: the seat is no longer its device key's.
+    const oldReceipt = await deactivateLicense({ state: before, licenseKey: KEY, now: at(4) });
+    let refused: Error | undefined;
+    await releaseReceipt(ledger, oldReceipt.text, { now: at(4) }).catch((e: Error) => (refused = e));
+    expect(refused).toMatchObject({ code: 'ERR_RECEIPT_INVALID' });
+    expect(refused!.message).toContain('moved');
+    expect((await ledger.listActivations(KEY)).filter((a) => a.releasedMs === null).map((a) => a.deviceKeyId)).toEqual([second.deviceKeyId]);
+    // The new state's receipt frees it, and the other machine then takes it.
+    const newReceipt = await deactivateLicense({ state: afterSwap, licenseKey: KEY, now: at(5) });
+    expect(await releaseReceipt(ledger, newReceipt.text, { now: at(5) })).toMatchObject({ deviceKeyId: second.deviceKeyId });
+    expect((await ledger.listActivations(KEY)).at(-1)).toMatchObject({ deviceKeyId: second.deviceKeyId, releasedBy: 'receipt' });
+    expect((await respond(other.text, ledger, at(6))).kept).toBe(false);
+  });
+
+  test('without tolerant matching (the core respond, no sameMachine), a new device key on the same hardware is a new machine', async () => {
+    const ledger = await ledgerWith(2);
+    const first = await createActivationRequest({ state: await stateOn(A), licenseKey: KEY, fingerprint: A.fingerprint, now: at(1) });
+    await respondCore(first.text, { privateJwk: VENDOR.privateJwk, ledger, now: at(1) });
+    const second = await createActivationRequest({ state: await stateOn(A), licenseKey: KEY, fingerprint: A.fingerprint, now: at(2) });
+    const answer = await respondCore(second.text, { privateJwk: VENDOR.privateJwk, ledger, now: at(2) });
+    expect([answer.kept, answer.movedFrom, answer.activation.replaces]).toEqual([false, null, null]);
+    expect((await ledger.listActivations(KEY)).filter((a) => a.releasedMs === null).length).toBe(2);
   });
 
   test('an unknown, another product\'s, or a revoked license is refused with its code; an edited request never reaches the ledger', async () => {

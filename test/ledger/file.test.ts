@@ -80,6 +80,49 @@ describe('file ledger on disk', () => {
     expect(await file.release('AAAAA-BBBBB-CCCCC-DDDDD', 'dev-1', 'receipt-1', 16)).toBe('already-used');
   });
 
+  test('a seat moved to a new device key and a seat freed by the vendor are journal records: replayed, the same; the journal says which', async () => {
+    const dir = fresh();
+    const ledger = await populated(dir);
+    // dev-2's machine comes back with a new device key: the seat moves to dev-3 in one record.
+    const moved = await ledger.takeSeat('AAAAA-BBBBB-CCCCC-DDDDD', (license, held) => {
+      const old = held.find((a) => a.deviceKeyId === 'dev-2')!;
+      return { id: 'act-3', licenseKey: license.licenseKey, deviceKeyId: 'dev-3', devicePublicKey: 'pk3', fingerprint: 'fp2', activatedMs: 20, releasedMs: null, replaces: old.id };
+    });
+    expect(moved).toMatchObject({ id: 'act-3', replaces: 'act-2', releasedBy: null });
+    // The old key's receipt frees nothing now; the vendor frees dev-3's seat without one.
+    expect(await ledger.release('AAAAA-BBBBB-CCCCC-DDDDD', 'dev-2', 'receipt-2', 21)).toBe('not-held');
+    expect(await ledger.releaseSeat('AAAAA-BBBBB-CCCCC-DDDDD', 'dev-3', 22)).toMatchObject({ id: 'act-3', releasedMs: 22, releasedBy: 'vendor' });
+    expect(await ledger.releaseSeat('AAAAA-BBBBB-CCCCC-DDDDD', 'dev-3', 23)).toBeNull();
+    const expected = [
+      ['act-1', 15, 'receipt', null],
+      ['act-2', 20, 'moved', null],
+      ['act-3', 22, 'vendor', 'act-2'],
+    ];
+    const rows = async (l: Ledger) => (await l.listActivations()).map((a) => [a.id, a.releasedMs, a.releasedBy, a.replaces]);
+    expect(await rows(ledger)).toEqual(expected);
+    expect(await rows(await openLedger(dir, { create: false }))).toEqual(expected);
+    // The journal holds the move inside the activation record and the vendor's release as a record of its own.
+    const text = readFileSync(join(dir, JOURNAL_FILE)).toString('latin1');
+    expect(text).toContain('replaces');
+    expect(text).toContain('vendor-release');
+    expect(text).not.toContain('receipt-2');
+
+    // A journal that frees a seat twice, or moves a seat that is not held, is damage.
+    const { Encoder } = await import('cbor-x');
+    const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true });
+    const full = readFileSync(join(dir, JOURNAL_FILE));
+    const frames = frameStarts(full).length - 1;
+    for (const record of [
+      new Map<string, unknown>([['t', 'vendor-release'], ['activationId', 'act-3'], ['releasedMs', 30]]),
+      new Map<string, unknown>([['t', 'activation'], ['id', 'act-4'], ['licenseKey', 'AAAAA-BBBBB-CCCCC-DDDDD'], ['deviceKeyId', 'dev-4'], ['devicePublicKey', 'p'], ['fingerprint', null], ['activatedMs', 30], ['replaces', 'act-2']]),
+    ]) {
+      const bad = join(root, `bad-move-${n++}`);
+      mkdirSync(bad);
+      writeFileSync(join(bad, JOURNAL_FILE), Buffer.concat([full, encodeFrame(frames + 1, Uint8Array.from(encoder.encode(record)))]));
+      await rejectsWith(openLedger(bad, { create: false }), 'ERR_LEDGER_CORRUPT');
+    }
+  });
+
   test('copied to another folder: the same content, and the copy is a ledger of its own', async () => {
     const dir = fresh();
     const original = await populated(dir);
@@ -244,8 +287,16 @@ describe('ledger arguments (both ledgers)', () => {
     await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, licenseKey: 'OTHER' })), 'ERR_LEDGER_INVALID');
     await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, releasedMs: 5 })), 'ERR_LEDGER_INVALID');
     await rejectsWith(ledger.takeSeat('K', () => 'seat' as never), 'ERR_LEDGER_INVALID');
-    expect(await ledger.takeSeat('K', () => seat)).toEqual(seat);
+    expect(await ledger.takeSeat('K', () => seat)).toEqual({ ...seat, replaces: null, releasedBy: null });
     await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, id: 'a2' })), 'ERR_LEDGER_DUPLICATE');
+    // `replaces` must name a seat held now; a seat being taken is not released.
+    await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, id: 'a2', deviceKeyId: 'e', replaces: 'nothing' })), 'ERR_LEDGER_INVALID');
+    await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, id: 'a2', deviceKeyId: 'e', replaces: 5 as never })), 'ERR_LEDGER_INVALID');
+    await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, id: 'a2', deviceKeyId: 'e', releasedBy: 'vendor' })), 'ERR_LEDGER_INVALID');
+    await rejectsWith(ledger.releaseSeat!('nothing', 'd', 1), 'ERR_LEDGER_NOT_FOUND');
+    await rejectsWith(ledger.releaseSeat!('K', '', 1), 'ERR_LEDGER_INVALID');
+    await rejectsWith(ledger.releaseSeat!('K', 'd', -1), 'ERR_LEDGER_INVALID');
+    expect(await ledger.releaseSeat!('K', 'nobody', 1)).toBeNull();
     // A decision that throws writes nothing and passes the error on.
     await expect(ledger.takeSeat('K', () => { throw new RangeError('policy'); })).rejects.toThrow('policy');
     expect((await ledger.listActivations('K')).length).toBe(1);

@@ -1,7 +1,9 @@
 /**
  * Model-based tests (fast-check commands) of both built-in ledgers against a
  * plain model: licenses, customers with unique secrets, seats taken under a
- * machine limit by a deciding closure, releases by receipts accepted once.
+ * machine limit by a deciding closure, seats moved to a new device key (the
+ * same machine re-created), releases by receipts accepted once, and the
+ * vendor's release without a receipt.
  * For the file ledger, the commands also reopen the folder (a restart) and
  * open a second instance on it (another process's view), which must agree.
  */
@@ -18,7 +20,7 @@ import { LedgerError } from '../../src/lib/errors.ts';
 interface Model {
   licenses: Map<string, { productId: number; maxMachines: number; customerId: string | null; revoked: boolean; createdMs: number }>;
   customers: Map<string, { name: string; secret: string; createdMs: number }>;
-  activations: { id: string; licenseKey: string; deviceKeyId: string; activatedMs: number; releasedMs: number | null }[];
+  activations: { id: string; licenseKey: string; deviceKeyId: string; activatedMs: number; releasedMs: number | null; replaces: string | null; releasedBy: 'receipt' | 'moved' | 'vendor' | null }[];
   receipts: Set<string>;
   nextActivation: number;
 }
@@ -61,9 +63,14 @@ async function agree(model: Model, ledger: Ledger): Promise<void> {
     [...model.licenses].map(([k, l]) => [k, l.productId, l.maxMachines, l.customerId, l.revoked, l.createdMs]),
   );
   expect((await ledger.listCustomers()).map((c) => [c.id, c.name, c.secret, c.createdMs])).toEqual([...model.customers].map(([id, c]) => [id, c.name, c.secret, c.createdMs]));
-  expect((await ledger.listActivations()).map((a) => [a.id, a.licenseKey, a.deviceKeyId, a.activatedMs, a.releasedMs])).toEqual(
-    model.activations.map((a) => [a.id, a.licenseKey, a.deviceKeyId, a.activatedMs, a.releasedMs]),
+  expect((await ledger.listActivations()).map((a) => [a.id, a.licenseKey, a.deviceKeyId, a.activatedMs, a.releasedMs, a.replaces, a.releasedBy])).toEqual(
+    model.activations.map((a) => [a.id, a.licenseKey, a.deviceKeyId, a.activatedMs, a.releasedMs, a.replaces, a.releasedBy]),
   );
+  for (const [key] of model.licenses) {
+    // A device holds at most one seat of a license.
+    const devices = model.activations.filter((a) => a.licenseKey === key && a.releasedMs === null).map((a) => a.deviceKeyId);
+    expect(new Set(devices).size).toBe(devices.length);
+  }
   for (const c of CUSTOMERS) {
     expect((await ledger.listLicenses({ customerId: c })).map((l) => l.licenseKey)).toEqual([...model.licenses].filter(([, l]) => l.customerId === c).map(([k]) => k));
   }
@@ -149,7 +156,7 @@ class TakeSeat implements Cmd {
     else if (license.revoked || held.length >= license.maxMachines) expect(result).toBeNull();
     else {
       expect(result?.id).toBe(`a${m.nextActivation}`);
-      m.activations.push({ id: `a${m.nextActivation}`, licenseKey: this.key, deviceKeyId: this.device, activatedMs: this.now, releasedMs: null });
+      m.activations.push({ id: `a${m.nextActivation}`, licenseKey: this.key, deviceKeyId: this.device, activatedMs: this.now, releasedMs: null, replaces: null, releasedBy: null });
       m.nextActivation++;
     }
     await agree(m, r.ledger);
@@ -167,11 +174,80 @@ class Release implements Cmd {
     expect(result).toBe(expected);
     if (expected === 'released') {
       seat!.releasedMs = this.now;
+      seat!.releasedBy = 'receipt';
       m.receipts.add(this.receipt);
     }
     await agree(m, r.ledger);
   }
   toString = () => `release(${this.key}, ${this.device}, ${this.receipt})`;
+}
+
+/**
+ * The same machine asking with a new device key (`device`) while `from` holds
+ * a seat whose fingerprint matches: the seat moves to `device` in one step
+ * (respond's policy). A device that already holds a seat keeps it.
+ */
+class MoveSeat implements Cmd {
+  constructor(readonly key: string, readonly device: string, readonly from: string, readonly now: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    let result: LedgerActivation | null | undefined;
+    const code = await codeOf(
+      r.ledger
+        .takeSeat(this.key, (license, held) => {
+          const mine = held.find((a) => a.deviceKeyId === this.device);
+          if (mine) return mine;
+          const old = held.find((a) => a.deviceKeyId === this.from);
+          if (!old || license.revoked) return null;
+          return { id: `a${m.nextActivation}`, licenseKey: license.licenseKey, deviceKeyId: this.device, devicePublicKey: `pk-${this.device}`, fingerprint: 'same-hardware', activatedMs: this.now, releasedMs: null, replaces: old.id };
+        })
+        .then((a) => (result = a)),
+    );
+    const license = m.licenses.get(this.key);
+    if (!license) {
+      expect(code).toBe('ERR_LEDGER_NOT_FOUND');
+      return;
+    }
+    expect(code).toBeUndefined();
+    const held = m.activations.filter((a) => a.licenseKey === this.key && a.releasedMs === null);
+    const mine = held.find((a) => a.deviceKeyId === this.device);
+    const old = held.find((a) => a.deviceKeyId === this.from);
+    if (mine) expect(result?.id).toBe(mine.id);
+    else if (!old || license.revoked) expect(result).toBeNull();
+    else {
+      expect(result).toMatchObject({ id: `a${m.nextActivation}`, replaces: old.id, releasedMs: null });
+      old.releasedMs = this.now;
+      old.releasedBy = 'moved';
+      m.activations.push({ id: `a${m.nextActivation}`, licenseKey: this.key, deviceKeyId: this.device, activatedMs: this.now, releasedMs: null, replaces: old.id, releasedBy: null });
+      m.nextActivation++;
+    }
+    await agree(m, r.ledger);
+  }
+  toString = () => `moveSeat(${this.key}, ${this.from} → ${this.device})`;
+}
+
+/** The vendor's override: frees the seat a device holds without a receipt. */
+class VendorRelease implements Cmd {
+  constructor(readonly key: string, readonly device: string, readonly now: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    let result: LedgerActivation | null | undefined;
+    const code = await codeOf(r.ledger.releaseSeat!(this.key, this.device, this.now).then((a) => (result = a)));
+    if (!m.licenses.has(this.key)) {
+      expect(code).toBe('ERR_LEDGER_NOT_FOUND');
+      return;
+    }
+    expect(code).toBeUndefined();
+    const seat = m.activations.find((a) => a.licenseKey === this.key && a.deviceKeyId === this.device && a.releasedMs === null);
+    if (!seat) expect(result).toBeNull();
+    else {
+      expect(result).toMatchObject({ id: seat.id, releasedMs: this.now, releasedBy: 'vendor' });
+      seat.releasedMs = this.now;
+      seat.releasedBy = 'vendor';
+    }
+    await agree(m, r.ledger);
+  }
+  toString = () => `vendorRelease(${this.key}, ${this.device})`;
 }
 
 class Reopen implements Cmd {
@@ -191,6 +267,8 @@ const commonCommands = [
   fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...DEVICES), now).map(([k, d, t]) => new TakeSeat(k, d, t)),
   fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...DEVICES), now).map(([k, d, t]) => new TakeSeat(k, d, t)),
   fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...DEVICES), fc.constantFrom(...RECEIPTS), now).map(([k, d, rc, t]) => new Release(k, d, rc, t)),
+  fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...DEVICES), fc.constantFrom(...DEVICES), now).map(([k, d, from, t]) => new MoveSeat(k, d, from, t)),
+  fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...DEVICES), now).map(([k, d, t]) => new VendorRelease(k, d, t)),
 ];
 
 const emptyModel = (): Model => ({ licenses: new Map(), customers: new Map(), activations: [], receipts: new Set(), nextActivation: 1 });
