@@ -3,17 +3,22 @@
  * ledger), list (human and --json: seats held / limit, the machines holding
  * them, customers without their secrets), revoke, and release of a real
  * deactivation receipt (request → respond → activate → deactivate on a
- * second state folder), accepted once. Bad usage and ledger problems are
- * exit 2 with their codes; text from the ledger is escaped for the terminal.
+ * second state folder), accepted once; a seat moved by respond to the same
+ * machine's new device key; release-seat without a receipt; respond refusing
+ * a missing ledger. Bad usage and ledger problems are exit 2 with their
+ * codes; text from the ledger is escaped for the terminal.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FIXTURES_DIR } from '../../scripts/make-fixtures.ts';
 import { openLedger } from '../../src/ledger/file.node.ts';
+import { createActivationRequest, deactivateLicense } from '../../src/activation/index.node.ts';
+import { fingerprintFromSnapshot, recordFingerprint, serializeFingerprint } from '../../src/fingerprint/index.ts';
+import { MemoryStore, openState } from '../../src/state/index.node.ts';
 
 const BIN = join(FIXTURES_DIR, '..', 'bin', 'licensekit.js');
 const tmp = mkdtempSync(join(tmpdir(), 'licensekit-ledger-cli-'));
@@ -129,5 +134,81 @@ describe('licensekit ledger', () => {
       const notAReceipt = await run('ledger', 'release', requestFile, '--ledger', dir);
       expect([notAReceipt.code, notAReceipt.err.includes('ERR_RECEIPT_INVALID')]).toEqual([2, true]);
     }, 60_000);
+
+    test('respond moves a seat to the same machine\'s new device key; the old state\'s receipt then frees nothing, the new one\'s does', async () => {
+      const moveDir = join(tmp, 'l-move');
+      const priv = join(vendor, 'private.jwk.json');
+      expect((await run('ledger', 'add-license', '--ledger', moveDir, '--license-key', KEY, '--product-id', '42', '--max-machines', '1')).code).toBe(0);
+      // Two states on one machine (a fixture's fingerprint): the second is the first's folder re-created.
+      const before = await fixtureState();
+      const after = await fixtureState();
+      const first = await createActivationRequest({ state: before.state, licenseKey: KEY, productId: 42, fingerprint: before.fingerprint });
+      writeFileSync(join(tmp, 'move-1.req'), first.text);
+      const one = await run('respond', join(tmp, 'move-1.req'), '--private-key', priv, '--ledger', moveDir, '--json');
+      expect(one.code, one.err).toBe(0);
+      expect(JSON.parse(one.out)).toMatchObject({ kept: false, movedFrom: null });
+      expect((await before.state.activate(JSON.parse(one.out).license)).verdict.reasons).toEqual([]);
+      const second = await createActivationRequest({ state: after.state, licenseKey: KEY, productId: 42, fingerprint: after.fingerprint });
+      writeFileSync(join(tmp, 'move-2.req'), second.text);
+      const two = await run('respond', join(tmp, 'move-2.req'), '--private-key', priv, '--ledger', moveDir, '--out', join(tmp, 'move-2.lic'));
+      expect(two.code, two.err).toBe(0);
+      expect(two.err).toContain(`moved the seat this machine held under device ${first.deviceKeyId}`);
+      const machines = JSON.parse((await run('ledger', 'list', '--ledger', moveDir, '--json')).out).licenses[0].machines;
+      expect(machines.map((m: { deviceKeyId: string }) => m.deviceKeyId)).toEqual([second.deviceKeyId]);
+      expect((await after.state.activate(readFileSync(join(tmp, 'move-2.lic'), 'utf8'))).verdict.reasons).toEqual([]);
+
+      writeFileSync(join(tmp, 'move-old.receipt'), (await deactivateLicense({ state: before.state, licenseKey: KEY })).text);
+      const stale = await run('ledger', 'release', join(tmp, 'move-old.receipt'), '--ledger', moveDir);
+      expect(stale.code).toBe(2);
+      expect(stale.err).toContain('[ERR_RECEIPT_INVALID]');
+      expect(stale.err).toContain('moved');
+      writeFileSync(join(tmp, 'move-new.receipt'), (await deactivateLicense({ state: after.state, licenseKey: KEY })).text);
+      const freed = await run('ledger', 'release', join(tmp, 'move-new.receipt'), '--ledger', moveDir, '--json');
+      expect(freed.code, freed.err).toBe(0);
+      expect(JSON.parse(freed.out)).toMatchObject({ deviceKeyId: second.deviceKeyId });
+      expect(JSON.parse((await run('ledger', 'list', '--ledger', moveDir, '--json')).out).licenses[0].seatsHeld).toBe(0);
+    }, 60_000);
+
+    test('respond refuses a ledger folder that does not exist (a mistyped --ledger) and creates nothing', async () => {
+      const request = join(tmp, 'missing-ledger.req');
+      const made = await createActivationRequest({ state: (await fixtureState()).state, licenseKey: KEY });
+      writeFileSync(request, made.text);
+      const missing = join(tmp, 'no-such-ledger');
+      const answer = await run('respond', request, '--private-key', join(vendor, 'private.jwk.json'), '--ledger', missing);
+      expect(answer.code).toBe(2);
+      expect(answer.err).toContain('[ERR_LEDGER_NOT_FOUND]');
+      expect(answer.out).toBe('');
+      expect(existsSync(missing)).toBe(false);
+    }, 30_000);
   });
+
+  test('release-seat frees a seat without a receipt, recorded as the vendor\'s; again, or an unknown license or device: exit 2', async () => {
+    const dir = join(tmp, 'l-vendor');
+    expect((await run('ledger', 'add-license', '--ledger', dir, '--license-key', KEY, '--product-id', '1', '--max-machines', '1')).code).toBe(0);
+    const ledger = await openLedger(dir, { create: false });
+    await ledger.takeSeat(KEY, (license) => ({ id: 'act-dead', licenseKey: license.licenseKey, deviceKeyId: 'dead-machine', devicePublicKey: 'pk', fingerprint: null, activatedMs: 1_000, releasedMs: null }));
+    const freed = await run('ledger', 'release-seat', '--ledger', dir, '--license-key', KEY, '--device', 'dead-machine', '--now', '2026-03-01T00:00:00Z', '--json');
+    expect(freed.code, freed.err).toBe(0);
+    expect(JSON.parse(freed.out)).toEqual({ licenseKey: KEY, deviceKeyId: 'dead-machine', activationId: 'act-dead', releasedAt: '2026-03-01T00:00:00.000Z', releasedBy: 'vendor' });
+    expect(await (await openLedger(dir, { create: false })).listActivations(KEY)).toMatchObject([{ id: 'act-dead', releasedMs: Date.parse('2026-03-01T00:00:00Z'), releasedBy: 'vendor' }]);
+    expect(JSON.parse((await run('ledger', 'list', '--ledger', dir, '--json')).out).licenses[0].seatsHeld).toBe(0);
+    const again = await run('ledger', 'release-seat', '--ledger', dir, '--license-key', KEY, '--device', 'dead-machine');
+    expect([again.code, again.err.includes('[ERR_LEDGER_NOT_FOUND]')]).toEqual([2, true]);
+    const unknown = await run('ledger', 'release-seat', '--ledger', dir, '--license-key', 'NOPE', '--device', 'dead-machine');
+    expect([unknown.code, unknown.err.includes('[ERR_LEDGER_NOT_FOUND]')]).toEqual([2, true]);
+    const noDevice = await run('ledger', 'release-seat', '--ledger', dir, '--license-key', KEY);
+    expect([noDevice.code, noDevice.err.includes('--device')]).toEqual([2, true]);
+    const noLedger = await run('ledger', 'release-seat', '--ledger', join(tmp, 'nowhere'), '--license-key', KEY, '--device', 'd');
+    expect([noLedger.code, noLedger.err.includes('[ERR_LEDGER_NOT_FOUND]'), existsSync(join(tmp, 'nowhere'))]).toEqual([2, true, false]);
+    const human = await run('ledger', 'release-seat', '--help');
+    expect([human.code, human.out.includes('WITHOUT a deactivation receipt')]).toEqual([0, true]);
+  }, 60_000);
 });
+
+/** A state in this process on the machine of a fingerprint fixture (program "licensekit", as the bin's default), trusting the test vendor's key. */
+async function fixtureState() {
+  const { snapshot } = JSON.parse(readFileSync(join(FIXTURES_DIR, 'fingerprints', 'linux-server.json'), 'utf8'));
+  const fp = fingerprintFromSnapshot(snapshot, 'licensekit');
+  const state = await openState({ program: 'licensekit', key: readFileSync(join(tmp, 'vendor', 'public.pem'), 'utf8'), store: new MemoryStore(), machineCode: fp.machineCode, clockEvidence: false });
+  return { state, fingerprint: serializeFingerprint(recordFingerprint(fp)) };
+}

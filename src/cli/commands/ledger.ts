@@ -1,5 +1,5 @@
 /**
- * `licensekit ledger <add-license|list|revoke|release> --ledger DIR ...`: the
+ * `licensekit ledger <add-license|list|revoke|release|release-seat> --ledger DIR ...`: the
  * vendor ledger (src/ledger/) from the command line. Thin: each subcommand
  * parses its flags, calls the ledger (or `releaseReceipt`), and prints.
  */
@@ -30,6 +30,9 @@ can use at once and a crash cannot damage. Back it up or move it by copying the 
   release RECEIPT --ledger DIR
                             free the seat named by a deactivation receipt (licensekit
                             deactivate), once
+  release-seat --ledger DIR --license-key LK --device DEVICE_KEY_ID
+                            free a seat without a receipt (a dead machine that can never
+                            write one): the vendor's override, recorded as such
 
 licensekit ledger <subcommand> --help describes each.
 
@@ -90,11 +93,30 @@ seat, and is accepted once: a receipt used before is ERR_RECEIPT_USED.
 
 Exit status: 0 released, 2 bad usage, an invalid or used receipt (ERR_RECEIPT_*), or a ledger problem.`;
 
+const RELEASE_SEAT_HELP = `licensekit ledger release-seat --ledger DIR --license-key LK --device DEVICE_KEY_ID [--now ISO-8601] [--json]
+
+Frees the seat that a machine's device key holds of a license WITHOUT a deactivation receipt:
+the vendor's override for a machine that died and can never write one. The ledger records it as
+the vendor's release (ledger list --json shows no held seat; the journal keeps who freed it).
+The license that machine was given stays valid on it until it expires: prefer a receipt
+(licensekit deactivate, then ledger release) whenever the machine still runs. The device key id
+is the one ledger list shows under "Machines holding".
+
+  --ledger DIR              the ledger folder (required; it must exist)
+  --license-key LK          the license (required)
+  --device DEVICE_KEY_ID    the device key id holding the seat (required)
+  --now ISO-8601            the release time recorded instead of the clock
+  --json                    print { licenseKey, deviceKeyId, activationId, releasedAt, releasedBy: "vendor" }
+
+Exit status: 0 released, 2 bad usage, an unknown license, a device holding no seat of it
+(ERR_LEDGER_NOT_FOUND), or a ledger problem.`;
+
 const SUBCOMMANDS: Readonly<Record<string, (args: string[], io: CliIo) => Promise<number>>> = Object.freeze({
   'add-license': addLicense,
   list,
   revoke,
   release,
+  'release-seat': releaseSeat,
 });
 
 /** Runs `licensekit ledger`. */
@@ -254,5 +276,33 @@ async function release(args: string[], io: CliIo): Promise<number> {
   const released = await releaseReceipt(ledger, receipt, { now });
   if (values.json) io.stdout(JSON.stringify({ licenseKey: released.licenseKey, deviceKeyId: released.deviceKeyId, receiptId: released.receiptId, releasedAt: released.releasedAt.toISOString() }));
   else io.stdout(terminalSafe(`released the seat of ${released.licenseKey} held by device ${released.deviceKeyId} (receipt ${released.receiptId})`));
+  return EXIT.OK;
+}
+
+async function releaseSeat(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    ledger: { type: 'string', value: 'DIR' },
+    'license-key': { type: 'string', value: 'LK' },
+    device: { type: 'string', value: 'DEVICE_KEY_ID' },
+    now: { type: 'string', value: 'ISO-8601' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, { command: 'ledger release-seat' });
+  if (values.help) {
+    io.stdout(RELEASE_SEAT_HELP);
+    return EXIT.OK;
+  }
+  const sub = 'release-seat';
+  const licenseKey = required(values['license-key'], 'license-key', sub, 'LK');
+  const device = required(values.device, 'device', sub, 'DEVICE_KEY_ID');
+  const now = dateFlag('now', values.now) ?? new Date();
+  const ledger = await open(values.ledger, sub, false);
+  const freed = await ledger.releaseSeat(licenseKey, device, now.getTime());
+  if (freed === null) {
+    const { LedgerError } = await import('../../lib/errors.ts');
+    throw new LedgerError('ERR_LEDGER_NOT_FOUND', `device ${device} holds no seat of ${licenseKey} (licensekit ledger list shows the machines holding each license)`);
+  }
+  if (values.json) io.stdout(JSON.stringify({ licenseKey: freed.licenseKey, deviceKeyId: freed.deviceKeyId, activationId: freed.id, releasedAt: iso(freed.releasedMs!), releasedBy: 'vendor' }));
+  else io.stdout(terminalSafe(`released the seat of ${freed.licenseKey} held by device ${freed.deviceKeyId} since ${iso(freed.activatedMs)}, without a receipt (vendor override)`));
   return EXIT.OK;
 }
