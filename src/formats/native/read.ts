@@ -134,7 +134,7 @@ function unknownClaims(map: CborMap): Readonly<Record<string, unknown>> {
 
 const SECRET_MODES = ['disabled', 'predefined', 'client'] as const;
 /** Claims of vendor messages only. */
-const MESSAGE_ONLY = ['resetCounter', 'revocationSequence', 'revoked'] as const;
+const MESSAGE_ONLY = ['resetCounter', 'revocationSequence', 'revoked', 'devicePublicKey'] as const;
 
 /** Maps a verified claims set to the neutral License. */
 export function readNativeLicense(map: CborMap): License {
@@ -142,7 +142,7 @@ export function readNativeLicense(map: CborMap): License {
   const messageType = c.text('messageType');
   if (messageType !== null) fail(`this is a vendor ${JSON.stringify(messageType)} message, not a license (import it into the local state)`);
   for (const name of MESSAGE_ONLY) {
-    if (c.raw(name) !== undefined) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) belongs to a vendor message, never to a license`);
+    if (c.raw(name) !== undefined) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) belongs to a message, never to a license`);
   }
   const mode = c.uint('licenseeSecretMode');
   if (mode !== null && mode > 2) fail('"licenseeSecretMode" must be 0 (disabled), 1 (predefined) or 2 (client)');
@@ -151,6 +151,10 @@ export function readNativeLicense(map: CborMap): License {
   if (mode === 1 && secretHash === undefined) fail('a predefined licensee secret needs "licenseeSecretHash"');
   const cti = c.raw('cti');
   if (cti !== undefined && (!(cti instanceof Uint8Array) || cti.length === 0 || cti.length > 64)) fail('"cti" (7) must be 1 to 64 bytes');
+  // An activation response's binding (read by the local state): checked here so a wrong type is never ignored.
+  const nonce = c.raw('nonce');
+  if (nonce !== undefined && (!(nonce instanceof Uint8Array) || nonce.length !== 16)) fail('"nonce" (-65580) must be 16 bytes');
+  c.text('deviceKeyId');
   const aud = c.text('aud');
   const iat = c.date('iat');
   const machines = c.texts('machines');
