@@ -98,6 +98,10 @@ export interface StateStatus {
   readonly vendorSignedTime: string | null;
   readonly licenses: ReadonlyArray<{ readonly licenseKey: string; readonly activatedAt: string; readonly secretHash: string | null; readonly hwidHash: string | null; readonly resetCounter: number }>;
   readonly revocations: { readonly sequence: number; readonly issuedAt: string; readonly revoked: number } | null;
+  /** This state's device key id (RFC 7638 thumbprint), or null before the first activation request made one. */
+  readonly deviceKeyId: string | null;
+  /** How many activation requests this state made whose response it has not activated yet (at most 16 are kept). */
+  readonly pendingRequests: number;
   readonly verified: boolean;
   readonly warnings: readonly string[];
 }
@@ -437,7 +441,7 @@ export class LicenseState {
       if (!(error instanceof StateError) || error.code !== 'ERR_STATE_CORRUPT') throw error;
       // No state file is intact: what the next operation refuses as tampering (or starts over from).
       const empty = emptyDocument(this.#options.program, this.vendorKeyId);
-      return { program: empty.program, vendorKeyId: empty.vendorKeyId, trustedTime: null, vendorSignedTime: null, licenses: [], revocations: null, verified: false, warnings: ['STATE_TAMPERED'] };
+      return { program: empty.program, vendorKeyId: empty.vendorKeyId, trustedTime: null, vendorSignedTime: null, licenses: [], revocations: null, deviceKeyId: null, pendingRequests: 0, verified: false, warnings: ['STATE_TAMPERED'] };
     }
     const warnings: string[] = [];
     let doc = emptyDocument(this.#options.program, this.vendorKeyId);
@@ -462,6 +466,8 @@ export class LicenseState {
       vendorSignedTime: iso(doc.vendorSignedMs),
       licenses: [...doc.licenses].map(([licenseKey, l]) => ({ licenseKey, activatedAt: new Date(l.activatedAtMs).toISOString(), secretHash: hex(l.secretHash), hwidHash: hex(l.hwidHash), resetCounter: l.resetCounter })),
       revocations: doc.revocations ? { sequence: doc.revocations.sequence, issuedAt: new Date(doc.revocations.issuedAtMs).toISOString(), revoked: doc.revocations.revoked.length } : null,
+      deviceKeyId: doc.device ? deviceKeyId(doc.device.publicKey) : null,
+      pendingRequests: doc.pendingRequests?.length ?? 0,
       verified,
       warnings,
     };

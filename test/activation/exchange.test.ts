@@ -215,11 +215,20 @@ describe('request → respond → activate, two machines, one ledger', () => {
 
   test('the device key is made once per state and kept across reopening; the request is small enough for one QR code', async () => {
     const state = await stateOn(A);
+    expect(await state.status()).toMatchObject({ deviceKeyId: null, pendingRequests: 0 });
     const first = await state.deviceKey();
     expect(first.keyId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await state.deviceKey()).keyId).toBe(first.keyId);
     const request = await createActivationRequest({ state, licenseKey: KEY, productId: 1001, fingerprint: A.fingerprint, now: at(1) });
     expect(request.deviceKeyId).toBe(first.keyId);
     expect(request.text.length).toBeLessThan(2953); // QR version 40, byte mode, level L
+    // status() names the device key and counts the requests awaiting a response; an activated response is no longer pending.
+    await createActivationRequest({ state, licenseKey: KEY, now: at(1) });
+    expect(await state.status()).toMatchObject({ deviceKeyId: first.keyId, pendingRequests: 2, verified: true });
+    const ledger = await ledgerWith(1);
+    expect((await state.activate((await respond(request.text, ledger, at(1))).text, { now: at(2) })).verdict.reasons).toEqual([]);
+    expect((await state.status()).pendingRequests).toBe(1);
+    await deactivateLicense({ state, licenseKey: KEY, now: at(3) }); // forgets the other pending request of that license
+    expect(await state.status()).toMatchObject({ deviceKeyId: first.keyId, pendingRequests: 0 });
   });
 });

@@ -79,6 +79,13 @@ describe('licensekit request / respond / activate / deactivate', () => {
     expect(request.out).toMatch(/[▀▄█]/);
     expect(request.out).toContain(`wrote ${p('s1.req')}`);
     const requestText = readFileSync(p('s1.req'), 'utf8');
+    // status --json gains the device key id and the pending requests (additive: the other fields as before).
+    const statusAfterRequest = await run('status', ...state('s1'), '--json');
+    expect(statusAfterRequest.code, statusAfterRequest.err).toBe(0);
+    const s1Status = JSON.parse(statusAfterRequest.out);
+    expect(s1Status).toMatchObject({ program: 'licensekit', verified: true, warnings: [], licenses: [], pendingRequests: 1 });
+    expect(s1Status.deviceKeyId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await run('status', ...state('s1'))).out).toMatch(new RegExp(`device key\\s+${s1Status.deviceKeyId}[\\s\\S]*pending requests\\s+1`));
     expect(requestText).toMatch(/^-----BEGIN LICENSEKIT ACTIVATION REQUEST-----\n[\s\S]+-----END LICENSEKIT ACTIVATION REQUEST-----\n$/);
 
     // The seat is taken: refused, naming the limit and the machine that holds it; exit 2, nothing written.
@@ -109,6 +116,7 @@ describe('licensekit request / respond / activate / deactivate', () => {
     expect(verdict).toMatchObject({ licenseKey: KEY, stored: true, valid: true, reasons: [] });
     expect(verdict.checks.filter((c: { check: string }) => ['nonce', 'device', 'machine'].includes(c.check)).map((c: { ok: boolean }) => c.ok)).toEqual([true, true, true]);
     expect((await run('validate', KEY, ...state('s1'))).code).toBe(0);
+    expect(JSON.parse((await run('status', ...state('s1'), '--json')).out)).toMatchObject({ deviceKeyId: s1Status.deviceKeyId, pendingRequests: 0 });
 
     // Replayed: exit 1, ACTIVATION_NONCE_USED. Moved to another state: ACTIVATION_NONCE_UNKNOWN and DEVICE_MISMATCH. Edited: SIGNATURE_INVALID.
     const replay = await run('activate', p('s1.lic'), ...state('s1'), '--json');

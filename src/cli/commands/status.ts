@@ -14,13 +14,15 @@ export const STATUS_HELP = `licensekit status --key KEYFILE [--state DIR] [--jso
 
 Prints what the state holds: the licenses (key, activation time, reset counter, bindings as
 salted hashes: never a secret or HWID in clear), the trusted-time mark, the latest vendor-signed
-time, the revocation list's sequence, and whether the state verified. --key is required: the
+time, the revocation list's sequence, this state's device key id (once an activation request made
+one), how many activation requests await their response, and whether the state verified. --key is required: the
 state's MAC is keyed by the vendor key's id, the program name and this machine's code, so it
 cannot be checked (nor the default folder found) without it. Nothing is written.
 
 ${STATE_FLAGS_HELP}
   --json                    the status as one JSON object: { program, vendorKeyId, trustedTime,
-                            vendorSignedTime, licenses, revocations, verified, warnings }
+                            vendorSignedTime, licenses, revocations, verified, warnings,
+                            deviceKeyId, pendingRequests }
 
 Exit status: 0 the state verified (or there is none yet), 2 bad usage or a state that did not
 verify (STATE_TAMPERED: edited, or copied from another machine, program or key), 3 key problem.`;
@@ -41,6 +43,8 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
       `  trusted time        ${status.trustedTime ?? 'none yet'}`,
       `  vendor-signed time  ${status.vendorSignedTime ?? 'none yet'}`,
       `  revocation list     ${status.revocations === null ? 'none' : `sequence ${status.revocations.sequence}, issued ${status.revocations.issuedAt}, ${status.revocations.revoked} revoked`}`,
+      `  device key          ${status.deviceKeyId ?? 'none yet (licensekit request makes it)'}`,
+      `  pending requests    ${status.pendingRequests}`,
       `  licenses            ${status.licenses.length}`,
     ];
     if (status.licenses.length > 0) {
