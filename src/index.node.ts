@@ -21,6 +21,10 @@ import { BackendError } from './lib/errors.ts';
 import { createHash } from 'node:crypto';
 import { useSha256 } from './keys/thumbprint.ts';
 import { createVerifyApi } from './verify.ts';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { useSha1 } from './backends/purejs/rsa.ts';
+import { createInspectLicense } from './inspect-formats.ts';
+export { createInspectLicense, type InspectLicense, type InspectOptions } from './inspect-formats.ts';
 import { FORMAT_ADAPTERS_WITH_KEYGEN } from './formats/keygen/index.ts';
 import { netlicensingFormat } from './formats/netlicensing/index.ts';
 
@@ -63,9 +67,15 @@ const forgeByName: SignatureBackend = {
 };
 
 useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
+// RS1 (NetLicensing's rsa-sha1) on the pure-JavaScript backend (`backend: 'purejs'`): SHA-1 is loaded by the entries that read it.
+useSha1(sha1);
 
 // node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.
-const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeByName], [netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]);
+/** The formats Node's licensekit reads: NetLicensing's, Keygen's and the core ones. */
+const NODE_FORMATS = Object.freeze([netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]);
+const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeByName], NODE_FORMATS);
+/** Decodes a license file's claims WITHOUT verifying them, in every format Node's licensekit reads (Keygen's encrypted files: give `licenseKey`). */
+export const inspectLicense = /* @__PURE__ */ createInspectLicense(NODE_FORMATS);
 
 /** Verifies a license and evaluates every rule (see `VerifyApi.verifyLicense`). */
 export const verifyLicense = api.verifyLicense;

@@ -14,6 +14,8 @@ import { purejsBackend } from './backends/purejs/index.ts';
 import { webcryptoBackend } from './backends/webcrypto.ts';
 import { FORMAT_ADAPTERS_WITH_KEYGEN } from './formats/keygen/index.ts';
 import { createVerifyApi } from './verify.ts';
+import { createInspectLicense } from './inspect-formats.ts';
+export { createInspectLicense, type InspectLicense, type InspectOptions } from './inspect-formats.ts';
 
 export * from './exports.ts';
 export { FORMAT_ADAPTERS_WITH_KEYGEN, type KeygenClaims } from './formats/keygen/index.ts';
@@ -28,3 +30,5 @@ export const verifyLicense = api.verifyLicense;
 export const verifyLicenseSync = api.verifyLicenseSync;
 /** Verifies many licenses under one key in parallel (see `VerifyApi.verifyLicenses`). */
 export const verifyLicenses = api.verifyLicenses;
+/** Decodes a license file's claims WITHOUT verifying them, Keygen's included (an encrypted file shows its envelope; with `licenseKey` its claims too). */
+export const inspectLicense = /* @__PURE__ */ createInspectLicense(FORMAT_ADAPTERS_WITH_KEYGEN);

@@ -13,7 +13,7 @@
  * the probe has answered, `supports('EdDSA')` is optimistic. Call
  * {@link probeWebCryptoEd25519} first for a definite answer.
  */
-import { isSignatureAlgorithm, PS256_SALT_LENGTH, pssMaxSaltLength, type SignatureAlgorithm } from '../lib/algorithms.ts';
+import { isSignatureAlgorithm, PS256_SALT_LENGTH, pssSaltLength, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { BackendError } from '../lib/errors.ts';
 import { exportSpki } from '../keys/export.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
@@ -33,25 +33,24 @@ interface WebCryptoAlgorithm {
   readonly useParams: RsaPssParams | Algorithm;
 }
 
+const PSS: WebCryptoAlgorithm = Object.freeze({
+  importParams: Object.freeze({ name: 'RSA-PSS', hash: 'SHA-256' }),
+  useParams: Object.freeze({ name: 'RSA-PSS', saltLength: PS256_SALT_LENGTH }),
+});
+
 const WEBCRYPTO_ALGORITHMS: Readonly<Record<SignatureAlgorithm, WebCryptoAlgorithm>> = Object.freeze({
   RS256: Object.freeze({ importParams: RSA_PARAMS, useParams: RSA_PARAMS }),
   // COSE/JOSE PS256: MGF1 uses the message hash, and the salt is exactly PS256_SALT_LENGTH bytes (WebCrypto checks it exactly).
-  PS256: Object.freeze({
-    importParams: Object.freeze({ name: 'RSA-PSS', hash: 'SHA-256' }),
-    useParams: Object.freeze({ name: 'RSA-PSS', saltLength: PS256_SALT_LENGTH }),
-  }),
+  PS256: PSS,
   EdDSA: Object.freeze({ importParams: ED25519_PARAMS, useParams: ED25519_PARAMS }),
   RS1: Object.freeze({ importParams: RSA_SHA1_PARAMS, useParams: RSA_SHA1_PARAMS }),
-  // Keygen's PSS: the salt is the maximum for the key (see `pssMaxSaltLength`); `useParamsFor` sets it per key.
-  'PS256-MAX': Object.freeze({
-    importParams: Object.freeze({ name: 'RSA-PSS', hash: 'SHA-256' }),
-    useParams: Object.freeze({ name: 'RSA-PSS', saltLength: 0 }),
-  }),
+  // Keygen's PSS: the salt is the maximum for the key (see `pssSaltLength`); `useParamsFor` sets it per key.
+  'PS256-MAX': PSS,
 });
 
 /** The `sign`/`verify` parameters of `algorithm` for a key of `modulusBits` bits (PS256-MAX's salt depends on the key). */
 function useParamsFor(algorithm: SignatureAlgorithm, params: WebCryptoAlgorithm, modulusBits: number): RsaPssParams | Algorithm {
-  return algorithm === 'PS256-MAX' ? { name: 'RSA-PSS', saltLength: pssMaxSaltLength(modulusBits) } : params.useParams;
+  return algorithm === 'PS256-MAX' ? { name: 'RSA-PSS', saltLength: pssSaltLength(algorithm, modulusBits) } : params.useParams;
 }
 
 /** The Ed25519 base point's encoding: a valid public key for the support probe. */

@@ -6,11 +6,15 @@ import { LicenseInputError } from '../lib/errors.ts';
 import type { FormatAdapter, Parsed } from './adapter.ts';
 import { cryptolensAdapter } from './cryptolens/index.ts';
 import { nativeAdapter } from './native/index.ts';
+import { elsewhereAdapter } from './elsewhere.ts';
 
 export type { EnvelopeView, FormatAdapter, Parsed } from './adapter.ts';
 
-/** The adapters, in the order they are asked. The last one claims anything. */
-export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nativeAdapter, cryptolensAdapter]);
+/**
+ * The adapters, in the order they are asked. The last one claims anything. `elsewhereAdapter` only detects the
+ * formats of other entries (Keygen's, NetLicensing's) and refuses them with ERR_FORMAT_UNSUPPORTED naming the entry.
+ */
+export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nativeAdapter, elsewhereAdapter, cryptolensAdapter]);
 
 /** Parses a license with the first adapter of `adapters` that detects it; typed errors for unreadable input. */
 export function parseLicense(input: string | Uint8Array, adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS): Parsed {

@@ -3,7 +3,7 @@
  * Backends cache their own native handle for it (a `KeyObject`, a `CryptoKey`),
  * so repeated verifications never re-import.
  */
-import { ALGORITHMS, type SignatureAlgorithm } from '../lib/algorithms.ts';
+import { ALGORITHMS, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { stripLeadingZeros, encodeBase64Url } from '../lib/bytes.ts';
 import { KeyError } from '../lib/errors.ts';
 
@@ -42,7 +42,7 @@ export interface PublicKey {
 }
 
 /** The RSA algorithms, for a key that no `"alg"` binds to one of them (RS1 and PS256-MAX only where a format prescribes them). */
-const RSA_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(['RS256', 'PS256', 'RS1', 'PS256-MAX'] as const);
+const RSA_ALGORITHMS: readonly SignatureAlgorithm[] = Object.freeze(SIGNATURE_ALGORITHMS.filter((a) => a !== 'EdDSA')); // RS256, PS256, RS1, PS256-MAX
 
 /**
  * True when `key` may verify signatures made with `algorithm` (its

@@ -29,28 +29,15 @@ export interface AlgorithmInfo {
   readonly weakHash: boolean;
 }
 
+/** An RSA algorithm's entry: every RSA algorithm verifies keys of 1024 to 8192 bits and flags those below 2048 `WEAK_KEY`. */
+function rsa(name: SignatureAlgorithm, description: string, weakHash = false): AlgorithmInfo {
+  return { name, description, keyType: 'rsa', minBits: 1024, recommendedBits: 2048, maxBits: 8192, signatureLength: 'modulus', weakHash };
+}
+
 /** Everything about each algorithm. */
 export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = Object.freeze({
-  RS256: {
-    name: 'RS256',
-    description: 'RSASSA-PKCS1-v1_5 with SHA-256',
-    keyType: 'rsa',
-    minBits: 1024,
-    recommendedBits: 2048,
-    maxBits: 8192,
-    signatureLength: 'modulus',
-    weakHash: false,
-  },
-  PS256: {
-    name: 'PS256',
-    description: 'RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt',
-    keyType: 'rsa',
-    minBits: 1024,
-    recommendedBits: 2048,
-    maxBits: 8192,
-    signatureLength: 'modulus',
-    weakHash: false,
-  },
+  RS256: rsa('RS256', 'RSASSA-PKCS1-v1_5 with SHA-256'),
+  PS256: rsa('PS256', 'RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt'),
   EdDSA: {
     name: 'EdDSA',
     description: 'Ed25519 (RFC 8032, pure)',
@@ -62,32 +49,14 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = O
     weakHash: false,
   },
   // Only a format that prescribes it (NetLicensing's XML-DSig rsa-sha1) is ever verified with it.
-  RS1: {
-    name: 'RS1',
-    description: 'RSASSA-PKCS1-v1_5 with SHA-1 (legacy formats only)',
-    keyType: 'rsa',
-    minBits: 1024,
-    recommendedBits: 2048,
-    maxBits: 8192,
-    signatureLength: 'modulus',
-    weakHash: true,
-  },
-  // Only a format that prescribes it (Keygen's rsa-pss-sha256 files and RSA_2048_PKCS1_PSS_SIGN_V2 keys) is ever verified with it.
-  'PS256-MAX': {
-    name: 'PS256-MAX',
-    description: 'RSASSA-PSS with SHA-256 and the maximum salt',
-    keyType: 'rsa',
-    minBits: 1024,
-    recommendedBits: 2048,
-    maxBits: 8192,
-    signatureLength: 'modulus',
-    weakHash: false,
-  },
+  RS1: rsa('RS1', 'RSASSA-PKCS1-v1_5 with SHA-1 (legacy formats only)', true),
+  // Only a format that prescribes it (Keygen's rsa-pss-sha256 files) is ever verified with it.
+  'PS256-MAX': rsa('PS256-MAX', 'RSASSA-PSS with SHA-256 and the maximum salt'),
 });
 
 /** True when `name` is an algorithm licensekit knows. */
 export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm {
-  return name === 'RS256' || name === 'PS256' || name === 'EdDSA' || name === 'RS1' || name === 'PS256-MAX';
+  return SIGNATURE_ALGORITHMS.includes(name as SignatureAlgorithm);
 }
 
 /**
@@ -100,21 +69,17 @@ export function isSignatureAlgorithm(name: unknown): name is SignatureAlgorithm 
 export const PS256_SALT_LENGTH = 32;
 
 /**
- * The salt length `PS256-MAX` requires of a key of `modulusBits` bits: the
- * largest EMSA-PSS allows, emLen − hLen − 2 with emLen = ⌈(modBits − 1) / 8⌉
- * and hLen = 32 (222 bytes for RSA-2048). Keygen signs with OpenSSL's
- * `salt_length: :max` (`RSA_PSS_SALTLEN_MAX`); licensekit requires exactly
- * that length, never recovering it from the signature, so every backend
- * accepts the same signatures and a salt-32 (PS256) signature is refused.
+ * The exact PSS salt length `algorithm` requires under a key of `modulusBits`
+ * bits: PS256's 32, or for `PS256-MAX` the largest EMSA-PSS allows,
+ * emLen − hLen − 2 with emLen = ⌈(modBits − 1) / 8⌉ and hLen = 32 (222 bytes
+ * for RSA-2048). Keygen signs with OpenSSL's `salt_length: :max`
+ * (`RSA_PSS_SALTLEN_MAX`); licensekit requires exactly that length, never
+ * recovering it from the signature, so every backend accepts the same
+ * signatures and a salt-32 (PS256) signature is refused.
  *
  * @example
- * pssMaxSaltLength(2048) // 222
+ * pssSaltLength('PS256-MAX', 2048) // 222
  */
-export function pssMaxSaltLength(modulusBits: number): number {
-  return Math.ceil((modulusBits - 1) / 8) - 32 - 2;
-}
-
-/** The exact PSS salt length `algorithm` requires under a key of `modulusBits` bits (PS256: 32; PS256-MAX: the maximum). */
-export function pssSaltLength(algorithm: 'PS256' | 'PS256-MAX', modulusBits: number): number {
-  return algorithm === 'PS256' ? PS256_SALT_LENGTH : pssMaxSaltLength(modulusBits);
+export function pssSaltLength(algorithm: SignatureAlgorithm, modulusBits: number): number {
+  return algorithm === 'PS256' ? PS256_SALT_LENGTH : Math.ceil((modulusBits - 1) / 8) - 34;
 }

@@ -439,7 +439,7 @@ export function resolveEvaluation(options: unknown, clock: () => number = Date.n
 }
 
 /** `licenseKey` or `fingerprint`: a non-empty string (the message never quotes it: it unlocks a file), or `null` when absent. */
-function decryptionInput(options: object, name: 'licenseKey' | 'fingerprint'): string | null {
+export function decryptionInput(options: object, name: 'licenseKey' | 'fingerprint'): string | null {
   const value = ownValue(options, name);
   if (value === undefined) return null;
   if (typeof value !== 'string' || value.length === 0) throw new OptionError(`"${name}" must be a non-empty string, got ${typeof value === 'string' ? 'an empty string' : value === null ? 'null' : typeof value}`);

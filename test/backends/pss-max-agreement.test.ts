@@ -11,7 +11,7 @@ import { fc, test } from '@fast-check/vitest';
 import { beforeAll, describe, expect } from 'vitest';
 import { nodeBackend } from '../../src/backends/node.ts';
 import type { PublicKey } from '../../src/keys/public-key.ts';
-import { pssMaxSaltLength, type SignatureAlgorithm } from '../../src/lib/algorithms.ts';
+import { pssSaltLength, type SignatureAlgorithm } from '../../src/lib/algorithms.ts';
 import { ALL_BACKENDS } from './all-backends.ts';
 import { publicKeyFromJwk } from './keys.ts';
 
@@ -56,9 +56,10 @@ describe('PS256-MAX agreement (RSA-2048)', () => {
   test('every backend supports PS256-MAX; an RSA key without "alg" fits it; the salt is 222 bytes for 2048 bits', () => {
     expect(ALL_BACKENDS.map((b) => [b.name, b.supports('PS256-MAX')])).toEqual(ALL_BACKENDS.map((b) => [b.name, true]));
     expect(key.publicKey.algorithms).toContain('PS256-MAX');
-    expect(pssMaxSaltLength(2048)).toBe(222);
-    expect(pssMaxSaltLength(2049)).toBe(222);
-    expect(pssMaxSaltLength(3072)).toBe(350);
+    expect(pssSaltLength('PS256-MAX', 2048)).toBe(222);
+    expect(pssSaltLength('PS256-MAX', 2049)).toBe(222);
+    expect(pssSaltLength('PS256-MAX', 3072)).toBe(350);
+    expect(pssSaltLength('PS256', 2048)).toBe(32);
   });
 
   test.prop([fc.uint8Array({ maxLength: 300 })], { numRuns: 20 })('a maximum-salt signature by OpenSSL verifies on every backend', async (data) => {

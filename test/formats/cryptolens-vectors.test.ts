@@ -103,8 +103,8 @@ describeWithVectors('cryptolens', 'Cryptolens vectors', () => {
     const v = readVector<Vector>('cryptolens', file);
     const inspection = inspectLicense(text(v));
     expect(inspection.verified).toBe(false);
-    if (v.decodedPayload) expectMatchesPayload(inspection.license, v.decodedPayload);
-    else expect(inspection.license.key).toMatch(/^[A-Z]{5}(-[A-Z]{5}){3}$/);
+    if (v.decodedPayload) expectMatchesPayload(inspection.license!, v.decodedPayload);
+    else expect(inspection.license!.key).toMatch(/^[A-Z]{5}(-[A-Z]{5}){3}$/);
   });
 
   describe('cpp-tests-bulk (1,024 files, JSON and compact forms)', () => {

@@ -74,7 +74,7 @@ describe('the form', () => {
 });
 
 describe('the timeline', () => {
-  const native = (name: string) => inspectLicense(readFileSync(join(FIXTURES_DIR, 'licenses', 'native', name), 'utf8')).license;
+  const native = (name: string) => inspectLicense(readFileSync(join(FIXTURES_DIR, 'licenses', 'native', name), 'utf8')).license!;
 
   test('durations in words', () => {
     expect([duration(30_000), duration(5 * 60_000), duration(3 * DAY), duration(200 * DAY), duration(2 * 365.25 * DAY)]).toEqual(['30 seconds', '5 minutes', '3 days', '7 months', '2 years']);

@@ -10,14 +10,19 @@ import { BackendError } from '../../lib/errors.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from '../backend.ts';
 import { generateEd25519KeyPair, signEd25519, verifyEd25519 } from './ed25519.ts';
-import { generateRsaKeyPair, signPs256, signRs256, verifyPss, verifyRs1, verifyRs256 } from './rsa.ts';
+import { generateRsaKeyPair, hasSha1, signPs256, signRs256, verifyPss, verifyRs1, verifyRs256 } from './rsa.ts';
 
 function unsupported(algorithm: unknown): never {
   throw new BackendError('ERR_ALGORITHM_UNSUPPORTED', `purejs backend does not support ${String(algorithm)}`);
 }
 
+/** Every algorithm of the registry; RS1 once an entry that reads an RS1 format has given SHA-1 (`useSha1`). */
+function supports(algorithm: SignatureAlgorithm): boolean {
+  return isSignatureAlgorithm(algorithm) && (algorithm !== 'RS1' || hasSha1());
+}
+
 function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  if (!isSignatureAlgorithm(algorithm)) unsupported(algorithm);
+  if (!supports(algorithm)) unsupported(algorithm);
   if (!keyFitsAlgorithm(key, algorithm)) return false;
   try {
     if (algorithm === 'RS256') return verifyRs256(key, data, signature);
@@ -30,7 +35,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
 }
 
 /**
- * Pure-JavaScript backend (RS256, PS256, Ed25519, and RS1 and PS256-MAX (verify only); sync verify; sign and keygen).
+ * Pure-JavaScript backend (RS256, PS256, Ed25519, and PS256-MAX and RS1 (verify only; RS1 where an entry gave SHA-1, see `useSha1`); sync verify; sign and keygen).
  *
  * @example
  * ```ts
@@ -39,7 +44,7 @@ function verifySync(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Ar
  */
 export const purejsBackend: SignatureBackend = {
   name: 'purejs',
-  supports: isSignatureAlgorithm, // every algorithm of the registry
+  supports,
   // Synchronous work: the inputs cannot change underneath it.
   verify: async (algorithm, key, data, signature) => verifySync(algorithm, key, data, signature),
   verifySync,

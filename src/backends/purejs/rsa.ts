@@ -13,7 +13,6 @@
  * It is not constant-time: prefer the node or WebCrypto backend for signing
  * where they exist.
  */
-import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { PublicKey } from '../../keys/public-key.ts';
 import { KeyError } from '../../lib/errors.ts';
@@ -113,13 +112,33 @@ export function verifyRs256(key: PublicKey, data: Uint8Array, signature: Uint8Ar
   return recovered === expected;
 }
 
+let sha1: ((data: Uint8Array) => Uint8Array) | null = null;
+
+/**
+ * Gives the pure-JavaScript backend SHA-1, for RS1. Only the entries that read
+ * a format signed with RS1 (NetLicensing: Node's `licensekit`,
+ * `licensekit/netlicensing`) call it, with @noble/hashes' SHA-1: the core
+ * browser and IIFE bundles read no such format, and leave SHA-1 (~0.3 KiB
+ * gzipped) out of their 40 KiB budget. The first function given stays (no
+ * later call can swap it); not exported from any entry.
+ */
+export function useSha1(fn: (data: Uint8Array) => Uint8Array): void {
+  sha1 ??= fn;
+}
+
+/** True when {@link useSha1} has given SHA-1, so RS1 verifies here. */
+export function hasSha1(): boolean {
+  return sha1 !== null;
+}
+
 /** `DigestInfo { id-sha1, NULL }` before the 20-byte digest, for RS1 (a legacy format's RSA-SHA1). */
 const SHA1_DIGEST_INFO_HEX = '3021300906052b0e03021a05000414';
 
 /**
  * Verifies an RS1 (RSASSA-PKCS1-v1_5 with SHA-1) signature, as RS256 does: the
  * whole expected encoding `00 01 FF..FF 00 || DigestInfo(SHA-1) || H` is
- * compared, never parsed. Only legacy formats that prescribe it use it.
+ * compared, never parsed. Only legacy formats that prescribe it use it. Needs
+ * {@link useSha1} first (the backend does not offer RS1 until then).
  */
 export function verifyRs1(key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
   const rsa = verifyKeyFor(key);
@@ -128,7 +147,7 @@ export function verifyRs1(key: PublicKey, data: Uint8Array, signature: Uint8Arra
   if (psLength < 8 || signature.length !== rsa.k) return false;
   const s = bytesToBigInt(signature);
   if (s >= rsa.n) return false;
-  const expected = BigInt('0x01' + 'ff'.repeat(psLength) + '00' + SHA1_DIGEST_INFO_HEX + bytesToHex(sha1(data)));
+  const expected = BigInt('0x01' + 'ff'.repeat(psLength) + '00' + SHA1_DIGEST_INFO_HEX + bytesToHex(sha1!(data))); // the backend refuses RS1 until useSha1
   return powPublic(s, rsa.e, rsa.n) === expected;
 }
 
@@ -146,7 +165,7 @@ export function verifyPs256(key: PublicKey, data: Uint8Array, signature: Uint8Ar
 
 /**
  * {@link verifyPs256} for either PSS algorithm: PS256 (a 32-byte salt) or
- * PS256-MAX (Keygen's: the maximum salt for the key, exactly; see `pssMaxSaltLength`).
+ * PS256-MAX (Keygen's: the maximum salt for the key, exactly; see `pssSaltLength`).
  */
 export function verifyPss(algorithm: 'PS256' | 'PS256-MAX', key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
   const rsa = verifyKeyFor(key);

@@ -7,8 +7,8 @@
  * AES-GCM comes from @noble/ciphers (audited, pure JavaScript): the same code
  * on every host (Node, browsers, bare QuickJS), with no `node:crypto`.
  *
- * Why errors and not verdicts: the signature has verified, so the ciphertext
- * is the vendor's; a tag that does not check can only mean the license key
+ * Why errors and not verdicts: verification decrypts only once the signature
+ * has verified, so the ciphertext is the vendor's; a tag that does not check can only mean the license key
  * (or fingerprint) given is not the one the file was made for.
  */
 import { gcm } from '@noble/ciphers/aes.js';
@@ -35,11 +35,11 @@ export function keygenAesKey(envelope: KeygenEnvelope, inputs: DecryptionInputs)
   const what = envelope.kind === 'machine' ? 'machine file' : 'license file';
   const needs = envelope.kind === 'machine' ? '"licenseKey" and "fingerprint" (--license-key and --fingerprint)' : '"licenseKey" (--license-key)';
   if (inputs.licenseKey === null) {
-    throw new LicenseInputError('ERR_LICENSE_KEY_REQUIRED', `this Keygen ${what} is encrypted (${envelope.alg}): its signature verifies, and reading it needs ${needs}; "licenseKey" is missing`);
+    throw new LicenseInputError('ERR_LICENSE_KEY_REQUIRED', `this Keygen ${what} is encrypted (${envelope.alg}): reading it needs ${needs}; "licenseKey" is missing`);
   }
   if (envelope.kind !== 'machine') return sha256(encodeUtf8(inputs.licenseKey));
   if (inputs.fingerprint === null) {
-    throw new LicenseInputError('ERR_LICENSE_KEY_REQUIRED', `this Keygen machine file is encrypted (${envelope.alg}): its signature verifies, and reading it needs ${needs}; "fingerprint" is missing`);
+    throw new LicenseInputError('ERR_LICENSE_KEY_REQUIRED', `this Keygen machine file is encrypted (${envelope.alg}): reading it needs ${needs}; "fingerprint" is missing`);
   }
   return sha256(encodeUtf8(inputs.licenseKey + inputs.fingerprint));
 }
@@ -55,6 +55,6 @@ export function decryptKeygen(envelope: KeygenEnvelope, inputs: DecryptionInputs
     return gcm(key, iv).decrypt(sealed);
   } catch (cause) {
     const given = envelope.kind === 'machine' ? 'license key and fingerprint given are' : 'license key given is';
-    throw new LicenseInputError('ERR_LICENSE_KEY_WRONG', `this Keygen ${envelope.kind} file's signature verifies, but it does not decrypt: the ${given} not the one${envelope.kind === 'machine' ? 's' : ''} it was encrypted for`, { cause });
+    throw new LicenseInputError('ERR_LICENSE_KEY_WRONG', `this Keygen ${envelope.kind} file does not decrypt: the ${given} not the one${envelope.kind === 'machine' ? 's' : ''} it was encrypted for`, { cause });
   }
 }

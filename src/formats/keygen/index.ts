@@ -37,7 +37,8 @@ export const keygenAdapter: FormatAdapter<KeygenEnvelope> = Object.freeze({
   detect: (input: string | Uint8Array) => (typeof input === 'string' ? looksLikeKeygen(input) : bytesLookLikeKeygen(input)),
   parse: parseKeygenEnvelope,
   read: readKeygen,
-  view: (envelope: KeygenEnvelope) => ({ form: envelope.kind === 'key' ? 'signed key' : `${envelope.kind} file`, alg: envelope.alg, encrypted: envelope.encryption === 'aes-256-gcm' }),
+  // What inspect shows without decrypting: the `alg`, whether it is encrypted, and the length of `enc` as received (characters).
+  view: (envelope: KeygenEnvelope) => ({ form: envelope.kind === 'key' ? 'signed key' : `${envelope.kind} file`, alg: envelope.alg, encrypted: envelope.encryption === 'aes-256-gcm', encLength: envelope.enc.length }),
 });
 
 /**

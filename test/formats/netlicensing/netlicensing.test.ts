@@ -58,8 +58,9 @@ describeWithVectors(DIR, 'the NetLicensing vector (Isb-DEMO.xml)', () => {
     expect(verifyInBrowserEntry(xml, { key, now: BEFORE_TTL }).valid).toBe(true);
   });
 
-  test('the core entry (browser, IIFE) carries no XML reader: an XML file is no license there', () => {
-    expect(codeOf(() => coreVerifyLicenseSync(xml, { key, now: BEFORE_TTL }))).toBe('ERR_INPUT_NOT_JSON');
+  test('the core entry (browser, IIFE) carries no XML reader: an XML file is ERR_FORMAT_UNSUPPORTED naming licensekit/netlicensing', () => {
+    expect(codeOf(() => coreVerifyLicenseSync(xml, { key, now: BEFORE_TTL }))).toBe('ERR_FORMAT_UNSUPPORTED');
+    expect(() => coreVerifyLicenseSync(xml, { key, now: BEFORE_TTL })).toThrow(/import licensekit\/netlicensing/);
   });
 
   test('rsa_public_wrong.pem: SIGNATURE_INVALID; past the ttl: SIGNATURE_EXPIRED (and only that)', () => {
