@@ -32,4 +32,6 @@ export {
   type ReleaseOptions,
   type RespondOptions,
 } from '../activation/index.node.ts';
+// Support tooling: what a request or receipt claims and what a customer bundle's header says, unverified (licensekit inspect).
+export { inspectExchangeFile, type BundleInspection, type ExchangeInspection, type ReceiptInspection, type RequestInspection } from '../activation/inspect.ts';
 export { ActivationError, type ActivationErrorCode } from '../lib/errors.ts';

@@ -169,7 +169,7 @@ describe('licensekit ledger', () => {
       expect(JSON.parse((await run('ledger', 'list', '--ledger', moveDir, '--json')).out).licenses[0].seatsHeld).toBe(0);
     }, 60_000);
 
-    test('respond refuses a ledger folder that does not exist (a mistyped --ledger) and creates nothing', async () => {
+    test('respond, and every command that reads a ledger, refuses a ledger folder that does not exist (a mistyped --ledger) and creates nothing', async () => {
       const request = join(tmp, 'missing-ledger.req');
       const made = await createActivationRequest({ state: (await fixtureState()).state, licenseKey: KEY });
       writeFileSync(request, made.text);
@@ -179,7 +179,20 @@ describe('licensekit ledger', () => {
       expect(answer.err).toContain('[ERR_LEDGER_NOT_FOUND]');
       expect(answer.out).toBe('');
       expect(existsSync(missing)).toBe(false);
-    }, 30_000);
+      // Every other command that reads a ledger refuses it the same way, and creates nothing.
+      const priv = join(vendor, 'private.jwk.json');
+      for (const args of [
+        ['ledger', 'list', '--ledger', missing],
+        ['ledger', 'revoke', '--ledger', missing, '--license-key', KEY],
+        ['ledger', 'release', request, '--ledger', missing],
+        ['ledger', 'release-seat', '--ledger', missing, '--license-key', KEY, '--device', made.deviceKeyId],
+        ['customer', 'bundle', '--ledger', missing, '--customer', 'cus_1', '--private-key', priv, '--out', join(tmp, 'never.bundle')],
+      ]) {
+        const r = await run(...args);
+        expect([r.code, r.err.includes('[ERR_LEDGER_NOT_FOUND]')], args.slice(0, 2).join(' ')).toEqual([2, true]);
+      }
+      expect(existsSync(missing)).toBe(false);
+    }, 60_000);
   });
 
   test('release-seat frees a seat without a receipt, recorded as the vendor\'s; again, or an unknown license or device: exit 2', async () => {

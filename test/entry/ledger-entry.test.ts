@@ -42,6 +42,7 @@ let again;
 try { await ledgerEntry.releaseReceipt(ledger, receipt.text, { now: day(4) }); } catch (e) { again = [e.code, e instanceof ledgerEntry.ActivationError]; }
 console.log(JSON.stringify({
   kinds: [typeof ledgerEntry.respondToActivationRequest, typeof ledgerEntry.releaseReceipt, typeof stateEntry.respondToActivationRequest, typeof stateEntry.releaseReceipt],
+  inspected: [ledgerEntry.inspectExchangeFile(request.text).kind, ledgerEntry.inspectExchangeFile(receipt.text).nonce === receipt.nonce],
   kept: answer.kept,
   reasons: activated.verdict.reasons,
   released: released.licenseKey,
@@ -55,6 +56,7 @@ console.log(JSON.stringify({
     );
     const expected = {
       kinds: ['function', 'function', 'function', 'function'],
+      inspected: ['activation-request', true],
       kept: false,
       reasons: [],
       released: 'AAAAA-BBBBB-CCCCC-DDDDD',
