@@ -100,9 +100,9 @@ export async function buildTypes(outDir = at('dist/types')) {
  * The license inspector page (site/, issue 12) into `outDir` (dist/site):
  * index.html and style.css as they are, the page's script bundled from
  * site/app.ts (an IIFE; it imports only the library's types), and the
- * library the page loads as the global `licensekit`: the `licensekit/keygen`
- * browser entry (src/keygen.ts: everything `licensekit` reads, plus Keygen's
- * files) in IIFE form, since a page opened from disk cannot load ES modules.
+ * library the page loads as the global `licensekit`: site/library.ts (the
+ * browser API reading every format: the core ones, Keygen's and
+ * NetLicensing's) in IIFE form, since a page opened from disk cannot load ES modules.
  * Plain files with classic scripts, so it works opened from disk and served
  * by `licensekit web`.
  */
@@ -113,7 +113,7 @@ export async function buildSite(outDir = at('dist/site')) {
   await build({ ...common, entryPoints: [at('site/app.ts')], outfile: join(temp, 'app.js'), platform: 'browser', format: 'iife', minify: true });
   await build({ ...common, entryPoints: [at('site/style.css')], outfile: join(temp, 'style.css'), minify: true });
   await writeFile(join(temp, 'index.html'), await readFile(at('site/index.html')));
-  await build({ ...common, entryPoints: [at('src/keygen.ts')], outfile: join(temp, 'licensekit-keygen.iife.js'), platform: 'browser', format: 'iife', globalName: 'licensekit', minify: true });
+  await build({ ...common, entryPoints: [at('site/library.ts')], outfile: join(temp, 'licensekit-site.iife.js'), platform: 'browser', format: 'iife', globalName: 'licensekit', minify: true });
   await mkdir(outDir, { recursive: true });
   const made = await readdir(temp);
   for (const name of made) await rename(join(temp, name), join(outDir, name));

@@ -110,6 +110,9 @@ function untrustedBanner(o: Outcome, inspection: Inspection | null): Child {
     );
   }
   if (o.kind !== 'verdict' && inspection) {
+    if (inspection.license === null) {
+      return h('div', { class: 'banner untrusted' }, h('strong', {}, 'Not verified, and encrypted. '), 'Give the Keygen license key (and a machine file\'s fingerprint) to read what it claims; its envelope is below.');
+    }
     return h('div', { class: 'banner untrusted' }, h('strong', {}, 'Not verified. '), 'The claims below are what the file says; nothing has checked them.');
   }
   return null;
@@ -216,7 +219,7 @@ function start(): void {
   const note = byId('verdict-note');
   const details = byId('details');
   if (lk === null) {
-    verdictEl.textContent = 'NOT VALID — cannot be checked: the library (licensekit-keygen.iife.js) did not load';
+    verdictEl.textContent = 'NOT VALID — cannot be checked: the library (licensekit-site.iife.js) did not load';
     box.dataset.state = 'error';
     return;
   }
@@ -263,7 +266,8 @@ function start(): void {
     const key = keyFile?.bytes ?? keyFromText(keyText.value);
     let inspection: Inspection | null = null;
     try {
-      inspection = lk.inspectLicense(licenseInput);
+      // Every format the page reads (site/library.ts), unverified; an encrypted Keygen file opens with the license key given.
+      inspection = lk.inspectLicense(licenseInput, { licenseKey: form.options.licenseKey, fingerprint: form.options.fingerprint });
     } catch {
       // unreadable: verifyLicense reports the typed error
     }

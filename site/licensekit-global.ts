@@ -1,11 +1,11 @@
 /**
- * The library as the page sees it: the `licensekit/keygen` browser entry
- * (src/keygen.ts: every format `licensekit` reads, plus Keygen's), built as an
- * IIFE beside the page (licensekit-keygen.iife.js), defines the global
- * `licensekit`. The page imports only its types, so app.js never carries a
- * second copy of the library.
+ * The library as the page sees it: site/library.ts (the browser API reading
+ * every format: the core ones, Keygen's and NetLicensing's), built as an IIFE
+ * beside the page (licensekit-site.iife.js), defines the global `licensekit`.
+ * The page imports only its types, so app.js never carries a second copy of
+ * the library.
  */
-import type * as Library from '../src/keygen.ts';
+import type * as Library from './library.ts';
 
 export type LicenseKit = typeof Library;
 

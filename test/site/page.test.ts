@@ -31,7 +31,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 const SITE = join(ROOT, 'dist', 'site');
-const SITE_FILES = ['index.html', 'style.css', 'app.js', 'licensekit-keygen.iife.js'];
+const SITE_FILES = ['index.html', 'style.css', 'app.js', 'licensekit-site.iife.js'];
 const RESULTS = join(ROOT, 'test-results');
 const manifest = readManifests();
 const keyText = (m: FixtureExpectation): string => readFileSync(join(FIXTURES_DIR, 'keys', m.key), 'utf8');
@@ -169,8 +169,8 @@ describe.runIf(available || inCi)('the inspector page in headless Chromium', () 
       expect(await enter(page, m), file).toBe(expected.get(file));
     }
     expect(await blockedConnection(page)).toBe('connect-src');
-    // The library the page runs reads Keygen's files too (the licensekit/keygen entry).
-    expect(await page.evaluate(() => (globalThis as unknown as { licensekit: { FORMAT_ADAPTERS_WITH_KEYGEN: { name: string }[] } }).licensekit.FORMAT_ADAPTERS_WITH_KEYGEN.map((a) => a.name))).toContain('keygen');
+    // The library the page runs reads every format, Keygen's and NetLicensing's too (site/library.ts).
+    expect(await page.evaluate(() => (globalThis as unknown as { licensekit: { SITE_FORMATS: { name: string }[] } }).licensekit.SITE_FORMATS.map((a) => a.name))).toEqual(expect.arrayContaining(['keygen', 'netlicensing']));
     expect(problems).toEqual([]);
     const own = new Set(['', ...SITE_FILES.filter((f) => f !== 'index.html')].map((f) => new URL(f, web!.url).href));
     expect(requests.filter((u) => !own.has(u))).toEqual([]);

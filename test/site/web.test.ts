@@ -63,7 +63,7 @@ describe('licensekit web', () => {
     expect(web.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(readFileSync(join(SITE, 'index.html'), 'utf8'))![1]!;
     expect(meta).toContain("connect-src 'none'");
-    for (const path of ['/', '/index.html', '/app.js', '/style.css', '/licensekit-keygen.iife.js']) {
+    for (const path of ['/', '/index.html', '/app.js', '/style.css', '/licensekit-site.iife.js']) {
       const response = await fetch(new URL(path, web.url));
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-security-policy'), path).toBe(`${meta}; frame-ancestors 'none'`);
