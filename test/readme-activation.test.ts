@@ -1,8 +1,7 @@
 /**
  * The README's air-gapped activation walkthrough (the ```sh block under the
  * heading "### Air-gapped activation, step by step"), run as written, command
- * by command in order, with the real bin in an empty folder. Set
- * LICENSEKIT_README to read the walkthrough from another file (a draft).
+ * by command in order, with the real bin in an empty folder.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -14,7 +13,7 @@ import { describe, expect, test } from 'vitest';
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'licensekit.js');
 const HEADING = '### Air-gapped activation, step by step';
-const readme = readFileSync(process.env.LICENSEKIT_README ?? join(ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const section = readme.includes(HEADING) ? readme.slice(readme.indexOf(HEADING)) : '';
 const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
 const commands = block.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
