@@ -153,7 +153,7 @@ function prepareShared(options: VerifyOptions, defaults: readonly SignatureBacke
 
 /** Everything before the signature check for one input: size limit, envelope, the candidate keys, backend. */
 function prepareInput(input: LicenseInput, shared: Shared, sync: boolean): Prepared {
-  const parsed = parseLicense(readInput(input, shared.maxBytes), shared.adapters);
+  const parsed = parseLicense(readInput(input, shared.maxBytes), shared.adapters, shared); // `shared.algorithms`: the parse hint
   const { envelope } = parsed;
   const { entries } = shared.ring;
   // One key and a license naming none: that key is the only candidate, as `candidateKeys` would say (fitting or not), without its closure and arrays.

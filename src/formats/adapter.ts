@@ -14,9 +14,19 @@
  * rules never learn which format a license came in.
  */
 import type { SignedEnvelope } from '../core/envelope.ts';
+import type { SignatureAlgorithm } from '../lib/algorithms.ts';
 import type { License } from '../license/model.ts';
 import type { ResolvedEvaluation } from '../rules/options.ts';
 import type { WarningCode } from '../rules/reasons.ts';
+
+/**
+ * What the caller said that a format may need to take its input apart: the
+ * `algorithms` allow-list (`null`: any). Keygen's RSA signed keys do not say
+ * which padding signed them (their policy's scheme does): the list names it.
+ */
+export interface ParseHints {
+  readonly algorithms: readonly SignatureAlgorithm[] | null;
+}
 
 /** What `inspect` shows of an envelope, unverified: headers and unsigned parts, as plain data. */
 export type EnvelopeView = Readonly<Record<string, unknown>>;
@@ -27,8 +37,8 @@ export interface FormatAdapter<E extends SignedEnvelope = SignedEnvelope> {
   readonly name: string;
   /** True when `input` is this format's (cheap, never throws). The last adapter in the list may claim anything. */
   detect(input: string | Uint8Array): boolean;
-  /** The signed envelope, or a typed error (`LicenseInputError`, `UnsupportedFormatError`). */
-  parse(input: string | Uint8Array): E;
+  /** The signed envelope, or a typed error (`LicenseInputError`, `UnsupportedFormatError`); `hints` when verifying (see {@link ParseHints}). */
+  parse(input: string | Uint8Array, hints?: ParseHints): E;
   /**
    * The neutral license from an envelope whose signature verified (`ERR_PAYLOAD_INVALID` when it is not a license).
    * `options` (the verification's, when it has them) carry what an encrypted format needs to read it (Keygen's `licenseKey`).

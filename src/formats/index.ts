@@ -3,12 +3,12 @@
  * claims it. Adding a format is a folder of its own and one entry here.
  */
 import { LicenseInputError } from '../lib/errors.ts';
-import type { FormatAdapter, Parsed } from './adapter.ts';
+import type { FormatAdapter, ParseHints, Parsed } from './adapter.ts';
 import { cryptolensAdapter } from './cryptolens/index.ts';
 import { nativeAdapter } from './native/index.ts';
 import { elsewhereAdapter } from './elsewhere.ts';
 
-export type { EnvelopeView, FormatAdapter, Parsed } from './adapter.ts';
+export type { EnvelopeView, FormatAdapter, ParseHints, Parsed } from './adapter.ts';
 
 /**
  * The adapters, in the order they are asked. The last one claims anything. `elsewhereAdapter` only detects the
@@ -17,9 +17,9 @@ export type { EnvelopeView, FormatAdapter, Parsed } from './adapter.ts';
 export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nativeAdapter, elsewhereAdapter, cryptolensAdapter]);
 
 /** Parses a license with the first adapter of `adapters` that detects it; typed errors for unreadable input. */
-export function parseLicense(input: string | Uint8Array, adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS): Parsed {
+export function parseLicense(input: string | Uint8Array, adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS, hints?: ParseHints): Parsed {
   for (const adapter of adapters) {
-    if (adapter.detect(input)) return { adapter, envelope: adapter.parse(input) };
+    if (adapter.detect(input)) return { adapter, envelope: adapter.parse(input, hints) };
   }
   throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'no license format recognises this input');
 }

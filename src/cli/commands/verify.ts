@@ -15,6 +15,7 @@ import { resolveEvaluation } from '../../rules/options.ts';
 import type { FeatureNumber } from '../../license/model.ts';
 import type { BackendName } from '../../backends/backend.ts';
 import type { VerifyOptions } from '../../verify.ts';
+import { isSignatureAlgorithm, SIGNATURE_ALGORITHMS } from '../../lib/algorithms.ts';
 import { checkOptionsOf, openStateFlags } from '../state-flags.ts';
 
 /** `--help` text of the verify command. */
@@ -46,6 +47,9 @@ Verifies license files offline and reports every check.
   --fingerprint FP           with --license-key: the machine fingerprint a Keygen machine file is
                              encrypted under (and, given as --machine-code too, bound to)
   --backend NAME             node | webcrypto | purejs | forge
+  --algorithm NAME           accept only this signature algorithm (repeatable): RS256, PS256, EdDSA,
+                             RS1, PS256-MAX; a Keygen RSA signed key needs it to say its padding:
+                             RS256 (RSA_2048_PKCS1_SIGN_V2) or PS256-MAX (RSA_2048_PKCS1_PSS_SIGN_V2)
   --json                     one JSON object per file per line, strings exactly as in the file
                              (human output shows control characters as escapes)
   --state DIR                apply the local state's rules too (clock rollback, licensee secret,
@@ -79,6 +83,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     'license-key': { type: 'string', value: 'KEY' },
     fingerprint: { type: 'string', value: 'FP' },
     backend: { type: 'string', value: 'NAME' },
+    algorithm: { type: 'string', multiple: true, value: 'NAME' },
     json: { type: 'boolean' },
     state: { type: 'string', value: 'DIR' },
     program: { type: 'string', value: 'NAME' },
@@ -95,6 +100,9 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const backend = values.backend as BackendName | undefined;
   if (backend !== undefined && !['node', 'webcrypto', 'purejs', 'forge'].includes(backend)) {
     throw new CliExit(EXIT.USAGE, `--backend must be node, webcrypto, purejs or forge, got "${backend}"`);
+  }
+  for (const name of values.algorithm ?? []) {
+    if (!isSignatureAlgorithm(name)) throw new CliExit(EXIT.USAGE, `--algorithm must be one of ${SIGNATURE_ALGORITHMS.join(', ')}, got "${name}"`);
   }
   const featureNames: Record<string, FeatureNumber> = {};
   for (const entry of values['feature-name'] ?? []) {
@@ -125,6 +133,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     maxSignatureAgeDays: numberFlag('max-signature-age', values['max-signature-age']),
     productId,
     backend,
+    algorithms: values.algorithm?.filter(isSignatureAlgorithm),
     licenseKey: values['license-key'],
     fingerprint: values.fingerprint,
     product: {

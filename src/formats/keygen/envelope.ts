@@ -8,8 +8,12 @@
  *   `alg` is `<encryption>+<signature>`: `aes-256-gcm` or `base64`, then
  *   `ed25519`, `rsa-pss-sha256` (PS256-MAX: RSA-PSS with the maximum salt) or
  *   `rsa-sha256` (RS256).
- * - **signed license keys** (`ED25519_SIGN`): `key/` + base64url dataset, `.`,
- *   base64url signature; the signed bytes are the text before the `.`.
+ * - **signed license keys**: `key/` + base64url dataset, `.`, base64url
+ *   signature; the signed bytes are the text before the `.` (keygen-api's
+ *   `generate_*_signed_key!(version: 2)`). `ED25519_SIGN` keys have a 64-byte
+ *   signature; `RSA_2048_PKCS1_SIGN_V2` (RS256) and
+ *   `RSA_2048_PKCS1_PSS_SIGN_V2` (PS256-MAX) keys a modulus-long one, and
+ *   nothing in the key says which padding: the caller's `algorithms` names it.
  *
  * Nothing here decrypts or parses what the file claims: `read.ts` does that
  * once the core has verified the signature over these bytes.
@@ -18,6 +22,7 @@ import type { SignedEnvelope } from '../../core/envelope.ts';
 import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
 import { decodeBase64, decodeBase64Url, decodeUtf8, encodeUtf8 } from '../../lib/bytes.ts';
 import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
+import type { ParseHints } from '../adapter.ts';
 
 /** Which Keygen form a file is. */
 export type KeygenKind = 'license' | 'machine' | 'key';
@@ -29,7 +34,7 @@ export type KeygenEncryption = 'aes-256-gcm' | 'base64' | 'none';
 export interface KeygenEnvelope extends SignedEnvelope {
   readonly format: 'keygen';
   readonly kind: KeygenKind;
-  /** The file's `alg` as written (`aes-256-gcm+ed25519`), or `ed25519` for a signed key. */
+  /** The file's `alg` as written (`aes-256-gcm+ed25519`); for a signed key `ed25519`, `rsa-sha256` or `rsa-pss-sha256`. */
   readonly alg: string;
   readonly encryption: KeygenEncryption;
   /** The `enc` text (license and machine files) or the base64url dataset (signed keys), as received. */
@@ -168,35 +173,47 @@ function parseFile(text: string): KeygenEnvelope {
   };
 }
 
-function parseSignedKey(key: string): KeygenEnvelope {
+/** The RSA padding of a `*_V2` RSA signed key: the one RSA algorithm Keygen uses that `algorithms` allows. */
+function rsaKeyAlgorithm(bytes: number, hints: ParseHints | undefined): 'RS256' | 'PS256-MAX' {
+  const named = (['RS256', 'PS256-MAX'] as const).filter((a) => hints?.algorithms?.includes(a));
+  if (named.length === 1) return named[0]!;
+  throw new UnsupportedFormatError(
+    `a Keygen RSA signed key (${bytes}-byte signature) does not say which padding signed it (its policy's scheme does): ` +
+      'verify it with "algorithms": ["RS256"] for RSA_2048_PKCS1_SIGN_V2 or ["PS256-MAX"] for RSA_2048_PKCS1_PSS_SIGN_V2 (CLI: --algorithm)',
+  );
+}
+
+function parseSignedKey(key: string, hints: ParseHints | undefined): KeygenEnvelope {
   if (!SIGNED_KEY.test(key)) invalid('a signed license key is key/<base64url dataset>.<base64url signature>');
   const dot = key.indexOf('.');
   const signature = base64Url(key.slice(dot + 1), 'the key\'s signature');
   const dataset = key.slice(KEY_PREFIX.length, dot);
   base64Url(dataset, 'the key\'s dataset');
-  if (signature.length !== 64) {
-    throw new UnsupportedFormatError(`a Keygen signed key with a ${signature.length}-byte signature: only ED25519_SIGN keys (64-byte signatures) are verified by licensekit`);
+  // 64 bytes: ED25519_SIGN. 128 to 1024 bytes (RSA 1024 to 8192 bits): RSA_2048_PKCS1_SIGN_V2 or _PSS_SIGN_V2.
+  if (signature.length !== 64 && (signature.length < 128 || signature.length > 1024)) {
+    throw new UnsupportedFormatError(`a Keygen signed key with a ${signature.length}-byte signature is neither ED25519_SIGN (64 bytes) nor an RSA *_SIGN_V2 key`);
   }
+  const algorithm = signature.length === 64 ? 'EdDSA' : rsaKeyAlgorithm(signature.length, hints);
   return {
     format: 'keygen',
     kind: 'key',
-    alg: 'ed25519',
+    alg: algorithm === 'EdDSA' ? 'ed25519' : algorithm === 'RS256' ? 'rsa-sha256' : 'rsa-pss-sha256',
     encryption: 'none',
     enc: dataset,
     signedKey: key,
-    algorithm: 'EdDSA',
+    algorithm,
     keyId: null,
     signedBytes: encodeUtf8(key.slice(0, dot)),
     signature,
   };
 }
 
-/** Takes a Keygen license file, machine file or signed key apart (typed errors for anything else). */
-export function parseKeygenEnvelope(input: string | Uint8Array): KeygenEnvelope {
+/** Takes a Keygen license file, machine file or signed key apart (typed errors for anything else); `hints` name an RSA signed key's padding. */
+export function parseKeygenEnvelope(input: string | Uint8Array, hints?: ParseHints): KeygenEnvelope {
   const text = typeof input === 'string' ? input : decodeUtf8(input);
   if (text === null) throw new LicenseInputError('ERR_ENVELOPE_INVALID', 'Keygen: a license file, machine file or signed key is UTF-8 text');
   const start = skipStart(text);
-  if (text.startsWith(KEY_PREFIX, start)) return parseSignedKey(text.trim().replace(/^\uFEFF/, ''));
+  if (text.startsWith(KEY_PREFIX, start)) return parseSignedKey(text.trim().replace(/^\uFEFF/, ''), hints);
   return parseFile(text);
 }
 

@@ -1,7 +1,9 @@
 /**
  * The Keygen format adapter: license files, machine files (Ed25519, RSA
- * PKCS#1 v1.5 or RSA-PSS with the maximum salt, AES-256-GCM encrypted or base64) and ED25519_SIGN
- * signed license keys, read byte for byte as Keygen's own clients read them.
+ * PKCS#1 v1.5 or RSA-PSS with the maximum salt, AES-256-GCM encrypted or
+ * base64) and signed license keys (ED25519_SIGN, RSA_2048_PKCS1_SIGN_V2 and
+ * RSA_2048_PKCS1_PSS_SIGN_V2, the RSA ones with `algorithms` naming the
+ * padding), read byte for byte as Keygen's own clients read them.
  *
  * Order, for an encrypted file: the envelope's shape → the signature over
  * `license/` + `enc` exactly as received (the core; a tampered file is

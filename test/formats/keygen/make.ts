@@ -104,3 +104,18 @@ export function makeSignedKey(dataset: string): string {
   const sig = sign(null, Buffer.from(`key/${encoded}`), testKeys().ed25519.privateKey);
   return `key/${encoded}.${sig.toString('base64url')}`;
 }
+
+/**
+ * An RSA `*_SIGN_V2` signed key, as keygen-api's `generate_pkcs1_signed_key!` / `generate_pkcs1_pss_signed_key!`
+ * (version 2) make it: `key/` + base64url (padded, Ruby's urlsafe_encode64) of the dataset, signed with PKCS#1 v1.5
+ * or PSS (SHA-256, MGF1-SHA-256, `salt_length: :max`; `pssSalt` to make a wrong one), `.`, the base64url signature.
+ */
+export function makeRsaSignedKey(dataset: string, padding: 'pkcs1' | 'pss', pssSalt?: number): string {
+  const signingData = `key/${Buffer.from(dataset).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
+  const privateKey = testKeys().rsa.privateKey;
+  const sig =
+    padding === 'pkcs1'
+      ? sign('sha256', Buffer.from(signingData), privateKey)
+      : sign('sha256', Buffer.from(signingData), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pssSalt ?? constants.RSA_PSS_SALTLEN_MAX_SIGN });
+  return `${signingData}.${sig.toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
+}
