@@ -17,7 +17,7 @@ export const ERROR_MEANINGS: Readonly<Record<keyof typeof ERROR_CODES, string>> 
   ERR_XML_INVALID: 'XML input (a NetLicensing file) is malformed or uses what the strict reader refuses (DOCTYPE, entities, comments, CDATA, processing instructions, namespaces below the root), or is over a limit',
   ERR_ALGORITHM_NOT_ALLOWED: 'the license is signed with an algorithm the "algorithms" option does not allow',
   ERR_LICENSE_KEY_REQUIRED: 'an encrypted Keygen license file needs "licenseKey" (a machine file also "fingerprint") to be read once its signature verified; the message names what is missing',
-  ERR_LICENSE_KEY_WRONG: 'a Keygen file\'s signature verifies but it does not decrypt under the "licenseKey" (and "fingerprint") given: not the one it was encrypted for',
+  ERR_LICENSE_KEY_WRONG: 'a Keygen file does not decrypt under the "licenseKey" (and "fingerprint") given: not the one it was encrypted for',
   ERR_FORMAT_UNSUPPORTED: 'the license uses a format or sign method licensekit does not verify',
   ERR_KEY_INVALID: 'the key is malformed (not RSAKeyValue XML, PEM or JWK, or inconsistent)',
   ERR_KEY_PRIVATE: 'a private key was given where the public key belongs',
