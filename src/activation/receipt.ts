@@ -21,7 +21,7 @@ import { ActivationError, isLicenseKitError, OptionError } from '../lib/errors.t
 import type { Ledger } from '../ledger/ledger.ts';
 import { armorAs, dearmorAs, RECEIPT_LABEL } from './armor.ts';
 import { importDeviceKey, verifiedBy } from './device.ts';
-import { MAX_FIELD_LENGTH, RECEIPT_TYPE } from './request.ts';
+import { MAX_FIELD_LENGTH, nonceSequence, RECEIPT_TYPE } from './request.ts';
 
 /** The receipt's claims set, built at `now`. */
 export function receiptClaims(licenseKey: string, nonce: Uint8Array): (now: Date) => Map<number | string, unknown> {
@@ -114,8 +114,11 @@ export async function releaseReceipt(ledger: Ledger, receipt: string | Uint8Arra
   const nonce = claims.get(NATIVE_CLAIMS.nonce.key);
   if (!(nonce instanceof Uint8Array) || nonce.length !== 16) bad('"nonce" must be 16 bytes');
   const receiptId = toHex(nonce);
-  const outcome = await ledger.release(licenseKey, kid, receiptId, nowMs);
+  const outcome = await ledger.release(licenseKey, kid, receiptId, nowMs, nonceSequence(nonce));
   if (outcome === 'already-used') throw new ActivationError('ERR_RECEIPT_USED', `deactivation receipt ${receiptId} was accepted before: the seat of ${JSON.stringify(licenseKey)} was already freed`);
+  if (outcome === 'answered-later') {
+    bad(`device ${kid} asked for ${JSON.stringify(licenseKey)} again after making this receipt, and the vendor answered: the machine may hold that answer, so this receipt frees nothing (deactivate again and bring the new receipt)`);
+  }
   if (outcome === 'not-held') {
     // Say why when the seat moved away from this device key (or the vendor freed it): the receipt is genuine but frees nothing.
     const last = (await ledger.listActivations(licenseKey)).filter((a) => a.deviceKeyId === kid).at(-1);

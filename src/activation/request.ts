@@ -32,6 +32,32 @@ export const MAX_FIELD_LENGTH = 256;
 /** Longest recorded fingerprint a request may carry (as `parseRecordedFingerprint` accepts). */
 export const MAX_FINGERPRINT_LENGTH = 4096;
 
+/**
+ * How many leading bytes of a request's nonce (and of a receipt's id) carry
+ * the state's request sequence, big-endian; the other 10 are random. A
+ * request's is its own number (the state counts its requests from 1), a
+ * receipt's the number of the last request the state made before it: the
+ * ledger frees a seat on a receipt only if no later request of that device was
+ * answered for it.
+ */
+export const SEQUENCE_BYTES = 6;
+
+/** A 16-byte nonce: `sequence` (0 to 2^48 − 1) big-endian, then 10 random bytes. */
+export function sequencedNonce(sequence: number, random: Uint8Array): Uint8Array {
+  if (!Number.isSafeInteger(sequence) || sequence < 0 || sequence > 2 ** 48 - 1 || random.length !== 16 - SEQUENCE_BYTES) throw new RangeError('a request sequence from 0 to 2^48 - 1 and 10 random bytes');
+  const nonce = new Uint8Array(16);
+  for (let i = SEQUENCE_BYTES - 1, v = sequence; i >= 0; i--, v = Math.floor(v / 256)) nonce[i] = v % 256;
+  nonce.set(random, SEQUENCE_BYTES);
+  return nonce;
+}
+
+/** The request sequence a 16-byte nonce carries. */
+export function nonceSequence(nonce: Uint8Array): number {
+  let v = 0;
+  for (let i = 0; i < SEQUENCE_BYTES; i++) v = v * 256 + nonce[i]!;
+  return v;
+}
+
 /** What a verified activation request says. */
 export interface ActivationRequest {
   readonly licenseKey: string;

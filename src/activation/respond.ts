@@ -14,7 +14,7 @@ import { NATIVE_CLAIMS } from '../formats/native/claims.ts';
 import { fromHex, toHex } from '../lib/bytes.ts';
 import { ActivationError, isLicenseKitError, OptionError } from '../lib/errors.ts';
 import type { Ledger, LedgerActivation, LedgerLicense } from '../ledger/ledger.ts';
-import { readActivationRequest, type ActivationRequest } from './request.ts';
+import { nonceSequence, readActivationRequest, type ActivationRequest } from './request.ts';
 
 /** Options of {@link respondToActivationRequest}. */
 export interface RespondOptions {
@@ -103,6 +103,8 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
   if (sameMachine !== undefined && typeof sameMachine !== 'function') throw new OptionError('"sameMachine" must be a function');
   const now = nowOf(own(options, 'now'));
   const req = readActivationRequest(request);
+  const nonce = fromHex(req.nonce)!;
+  const answered = nonceSequence(nonce);
 
   const license = await ledger.getLicense(req.licenseKey);
   const unknown = () => new ActivationError('ERR_ACTIVATION_LICENSE_UNKNOWN', `the ledger has no license ${JSON.stringify(req.licenseKey)}${req.productId === null ? '' : ` for product ${req.productId}`}`);
@@ -117,15 +119,31 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
     fingerprint: req.fingerprint,
     activatedMs: now.getTime(),
     releasedMs: null,
+    machineCode: req.machineCode,
+    answered,
   });
+  // The license is bound to the request's machine code: a seat answers for one machine code, whatever device key or
+  // fingerprint asks (both come from the customer's side: a device key read out of a state, a fingerprint copied from
+  // another request), else one seat would license a second machine while the first keeps its license.
+  const sameCode = (a: LedgerActivation): boolean => a.machineCode != null && a.machineCode === req.machineCode;
   const decide = (current: LedgerLicense, held: readonly LedgerActivation[]): LedgerActivation | null => {
     if (current.revoked) {
       refusal = new ActivationError('ERR_ACTIVATION_LICENSE_REVOKED', `license ${JSON.stringify(current.licenseKey)} is revoked: no activation is answered`);
       return null;
     }
     const mine = held.find((a) => a.deviceKeyId === req.deviceKeyId);
-    if (mine !== undefined) return mine;
-    const sameHardware = req.fingerprint !== null && sameMachine !== undefined ? held.find((a) => a.fingerprint !== null && safeMatch(sameMachine, a.fingerprint, req.fingerprint!)) : undefined;
+    if (mine !== undefined) {
+      if (!sameCode(mine)) {
+        refusal = new ActivationError(
+          'ERR_ACTIVATION_REQUEST_INVALID',
+          `activation request: device ${req.deviceKeyId} holds a seat of ${JSON.stringify(current.licenseKey)} for ${mine.machineCode == null ? 'a machine the ledger recorded no code for' : 'another machine code'}: a device key answers for one machine (was its state copied?)`,
+        );
+        return null;
+      }
+      // Kept; the ledger records that this later request was answered (receipts made before it no longer free the seat).
+      return { ...mine, answered: Math.max(mine.answered ?? 0, answered) };
+    }
+    const sameHardware = req.fingerprint !== null && sameMachine !== undefined ? held.find((a) => a.fingerprint !== null && sameCode(a) && safeMatch(sameMachine, a.fingerprint, req.fingerprint!)) : undefined;
     if (sameHardware !== undefined) {
       // The same machine with a new device key (a re-created state, a reinstalled OS): the seat moves to the new key,
       // so the new state's receipt can free it; the old key's receipts no longer do.
@@ -144,7 +162,6 @@ export async function respondToActivationRequest(request: string | Uint8Array, o
   // Signed before the seat is taken: a key that cannot sign never leaves a seat recorded for a license nobody received.
   // From the signing time in whole seconds, as the license's `iat` and `exp` are written.
   const expires = days === undefined ? null : new Date(Math.floor(now.getTime() / 1000) * 1000 + days * 86_400_000);
-  const nonce = fromHex(req.nonce)!;
   const signed = await signClaimsSet(
     (at) => {
       const claims = buildNativeClaims(

@@ -426,8 +426,8 @@ export class FileLedger implements Ledger {
     return this.#mutate((index) => index.planTakeSeat(licenseKey, decide));
   }
 
-  release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number): Promise<'released' | 'already-used' | 'not-held'> {
-    return this.#mutate((index) => index.planRelease(licenseKey, deviceKeyId, receiptId, nowMs));
+  release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number, madeAfter?: number): Promise<'released' | 'already-used' | 'not-held' | 'answered-later'> {
+    return this.#mutate((index) => index.planRelease(licenseKey, deviceKeyId, receiptId, nowMs, madeAfter));
   }
 
   releaseSeat(licenseKey: string, deviceKeyId: string, nowMs: number): Promise<LedgerActivation | null> {

@@ -78,6 +78,23 @@ export interface LedgerActivation {
    * null while held. Optional for a vendor's own ledger.
    */
   readonly releasedBy?: 'receipt' | 'moved' | 'vendor' | null;
+  /**
+   * The machine code the seat's licenses are bound to (the request's, a
+   * salted hash). A seat is kept, or moved to a new device key, only for a
+   * request carrying this same code: otherwise a stolen device key or a
+   * copied fingerprint would get a license for another machine on one seat.
+   * Null when the ledger did not record it (then no request keeps the seat).
+   * Optional for a vendor's own ledger, which should store it.
+   */
+  readonly machineCode?: string | null;
+  /**
+   * The highest request sequence (the first 6 bytes of a request's nonce, as
+   * the state counts its requests) answered for this seat. A deactivation
+   * receipt frees the seat only if it was made after that request (its own
+   * sequence is at least this): a receipt kept in a drawer while the machine
+   * asked again and re-activated frees nothing. Null when not recorded.
+   */
+  readonly answered?: number | null;
 }
 
 /** What `findCustomers`-style and listing calls can filter on. */
@@ -140,9 +157,11 @@ export interface Ledger {
    * `licenseKey`, on a receipt seen for the first time: records `receiptId`
    * and sets `releasedMs`. Resolves `'released'`, or `'already-used'` when
    * this receipt id was accepted before (nothing changes), or `'not-held'`
-   * when that device holds no seat of that license.
+   * when that device holds no seat of that license, or `'answered-later'`
+   * (nothing changes) when `madeAfter` is given and the seat's `answered` is
+   * higher: a request made after the receipt was answered for that seat.
    */
-  release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number): Promise<'released' | 'already-used' | 'not-held'>;
+  release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number, madeAfter?: number): Promise<'released' | 'already-used' | 'not-held' | 'answered-later'>;
   /**
    * The vendor's override: atomically frees the seat that the device
    * `deviceKeyId` holds of `licenseKey` without a receipt (a dead machine that

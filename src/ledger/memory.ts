@@ -71,8 +71,8 @@ export class MemoryLedger implements Ledger {
     return this.#commit(this.#index.planTakeSeat(licenseKey, decide));
   }
 
-  async release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number): Promise<'released' | 'already-used' | 'not-held'> {
-    return this.#commit(this.#index.planRelease(licenseKey, deviceKeyId, receiptId, nowMs));
+  async release(licenseKey: string, deviceKeyId: string, receiptId: string, nowMs: number, madeAfter?: number): Promise<'released' | 'already-used' | 'not-held' | 'answered-later'> {
+    return this.#commit(this.#index.planRelease(licenseKey, deviceKeyId, receiptId, nowMs, madeAfter));
   }
 
   async releaseSeat(licenseKey: string, deviceKeyId: string, nowMs: number): Promise<LedgerActivation | null> {

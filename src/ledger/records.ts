@@ -12,7 +12,8 @@
  * license's customer exists; a device holds at most one seat of a license.
  * An activation record with `replaces` frees that held seat as it is stored
  * (a seat moved to the same machine's new device key); a `vendor-release`
- * record frees a seat without a receipt (the vendor's override).
+ * record frees a seat without a receipt (the vendor's override); an `answer`
+ * record raises a held seat's `answered` request sequence.
  *
  * No `node:*` import.
  */
@@ -24,7 +25,9 @@ export type LedgerRecord =
   | ({ readonly t: 'license' } & LedgerLicense)
   | { readonly t: 'revoke'; readonly licenseKey: string }
   | ({ readonly t: 'customer' } & LedgerCustomer)
-  | ({ readonly t: 'activation' } & Omit<LedgerActivation, 'releasedMs' | 'releasedBy' | 'replaces'> & { readonly replaces?: string })
+  | ({ readonly t: 'activation' } & Omit<LedgerActivation, 'releasedMs' | 'releasedBy' | 'replaces' | 'machineCode' | 'answered'> & { readonly replaces?: string; readonly machineCode?: string; readonly answered?: number })
+  /** A held seat answered a later request (`answered` rises): receipts made before it no longer free the seat. */
+  | { readonly t: 'answer'; readonly activationId: string; readonly answered: number }
   | { readonly t: 'release'; readonly activationId: string; readonly receiptId: string; readonly releasedMs: number }
   /** The vendor freed a seat without a receipt (`releaseSeat`). */
   | { readonly t: 'vendor-release'; readonly activationId: string; readonly releasedMs: number };
@@ -58,6 +61,12 @@ export function text(value: unknown, name: string, max: number): string {
   if (value.length === 0) throw invalid(`"${name}" is empty`);
   if (value.length > max) throw invalid(`"${name}" is ${value.length} characters long, more than ${max}`);
   if (hasLoneSurrogate(value)) throw invalid(`"${name}" is not well-formed Unicode (a lone surrogate)`);
+  return value;
+}
+
+/** A request sequence: a whole number from 0 to 2^48 − 1 (six bytes of a nonce). */
+export function sequence(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 2 ** 48 - 1) throw invalid(`"${name}" expected a whole number from 0 to 2^48 - 1, got ${String(value)}`);
   return value;
 }
 
@@ -202,7 +211,12 @@ export class LedgerIndex {
     const o = objectOf(chosen, 'activation');
     const id = text(own(o, 'id'), 'activation.id', MAX_ID_LENGTH);
     const kept = held.find((a) => a.id === id);
-    if (kept !== undefined) return { record: null, result: kept };
+    if (kept !== undefined) {
+      const rawAnswered = own(o, 'answered');
+      const answered = rawAnswered === null || rawAnswered === undefined ? null : sequence(rawAnswered, 'activation.answered');
+      if (answered === null || answered <= (kept.answered ?? -1)) return { record: null, result: kept };
+      return { record: { t: 'answer', activationId: id, answered }, result: Object.freeze({ ...kept, answered }) };
+    }
     if (own(o, 'licenseKey') !== key) throw invalid(`"activation.licenseKey" must be the license's key ${key}`);
     const deviceKeyId = text(own(o, 'deviceKeyId'), 'activation.deviceKeyId', MAX_ID_LENGTH);
     const devicePublicKey = text(own(o, 'devicePublicKey'), 'activation.devicePublicKey', MAX_TEXT_LENGTH);
@@ -214,19 +228,24 @@ export class LedgerIndex {
     const rawReplaces = own(o, 'replaces');
     const replaces = rawReplaces === null || rawReplaces === undefined ? null : text(rawReplaces, 'activation.replaces', MAX_ID_LENGTH);
     if (replaces !== null && !held.some((a) => a.id === replaces)) throw invalid(`"activation.replaces" must be the id of a seat of ${key} held now, not ${replaces}`);
+    const rawMachineCode = own(o, 'machineCode');
+    const machineCode = rawMachineCode === null || rawMachineCode === undefined ? null : text(rawMachineCode, 'activation.machineCode', MAX_ID_LENGTH);
+    const rawAnswered = own(o, 'answered');
+    const answered = rawAnswered === null || rawAnswered === undefined ? null : sequence(rawAnswered, 'activation.answered');
     const rawReleasedBy = own(o, 'releasedBy');
     if (rawReleasedBy !== null && rawReleasedBy !== undefined) throw invalid('"activation.releasedBy" must be null for a seat being taken');
     if (this.#activationAt.has(id)) throw new LedgerError('ERR_LEDGER_DUPLICATE', `the ledger already has an activation with the id ${id}`);
     if (held.some((a) => a.deviceKeyId === deviceKeyId && a.id !== replaces)) {
       throw new LedgerError('ERR_LEDGER_DUPLICATE', `the device ${deviceKeyId} already holds a seat of ${key}; return that seat to keep it`);
     }
-    const activation: LedgerActivation = { id, licenseKey: key, deviceKeyId, devicePublicKey, fingerprint, activatedMs, releasedMs: null, replaces, releasedBy: null };
-    const { releasedMs: _, releasedBy: __, replaces: ___, ...stored } = activation;
-    // `replaces` is written only when set: a record without it reads as before.
-    return { record: { t: 'activation', ...stored, ...(replaces === null ? {} : { replaces }) }, result: Object.freeze(activation) };
+    const activation: LedgerActivation = { id, licenseKey: key, deviceKeyId, devicePublicKey, fingerprint, activatedMs, releasedMs: null, replaces, releasedBy: null, machineCode, answered };
+    const { releasedMs: _, releasedBy: __, replaces: ___, machineCode: ____, answered: _____, ...stored } = activation;
+    // `replaces`, `machineCode` and `answered` are written only when set: a record without them reads as before.
+    const optional = { ...(replaces === null ? {} : { replaces }), ...(machineCode === null ? {} : { machineCode }), ...(answered === null ? {} : { answered }) };
+    return { record: { t: 'activation', ...stored, ...optional }, result: Object.freeze(activation) };
   }
 
-  planRelease(licenseKey: unknown, deviceKeyId: unknown, receiptId: unknown, nowMs: unknown): Plan<'released' | 'already-used' | 'not-held'> {
+  planRelease(licenseKey: unknown, deviceKeyId: unknown, receiptId: unknown, nowMs: unknown, madeAfter?: unknown): Plan<'released' | 'already-used' | 'not-held' | 'answered-later'> {
     const key = text(licenseKey, 'licenseKey', MAX_ID_LENGTH);
     const device = text(deviceKeyId, 'deviceKeyId', MAX_ID_LENGTH);
     const receipt = text(receiptId, 'receiptId', MAX_ID_LENGTH);
@@ -234,6 +253,8 @@ export class LedgerIndex {
     if (this.#receipts.has(receipt)) return { record: null, result: 'already-used' };
     const seat = this.#activations.find((a) => a.licenseKey === key && a.deviceKeyId === device && a.releasedMs === null);
     if (seat === undefined) return { record: null, result: 'not-held' };
+    // A receipt made before a request this seat answered (the machine asked again, and may hold that answer) frees nothing.
+    if (madeAfter !== undefined && seat.answered != null && seat.answered > sequence(madeAfter, 'madeAfter')) return { record: null, result: 'answered-later' };
     return { record: { t: 'release', activationId: seat.id, receiptId: receipt, releasedMs }, result: 'released' };
   }
 
@@ -289,7 +310,7 @@ export class LedgerIndex {
         }
         case 'activation': {
           const plan = this.planTakeSeat(record.licenseKey, () => ({ ...record, releasedMs: null }));
-          if (plan.record === null || plan.result === null) throw corrupt(`repeats the activation ${record.id}`);
+          if (plan.record === null || plan.record.t !== 'activation' || plan.result === null) throw corrupt(`repeats the activation ${record.id}`);
           // The seat it takes over is freed in the same step (planTakeSeat checked that it is held).
           if (plan.result.replaces != null) this.#free(plan.result.replaces, plan.result.activatedMs, 'moved', corrupt);
           this.#activationAt.set(plan.result.id, this.#activations.length);
@@ -304,6 +325,16 @@ export class LedgerIndex {
           if (this.#receipts.has(receiptId)) throw corrupt(`repeats the receipt ${receiptId}`);
           this.#free(activationId, releasedMs, 'receipt', corrupt);
           this.#receipts.add(receiptId);
+          break;
+        }
+        case 'answer': {
+          const o = objectOf(record, 'answer');
+          const activationId = text(own(o, 'activationId'), 'activationId', MAX_ID_LENGTH);
+          const answered = sequence(own(o, 'answered'), 'answered');
+          const at = this.#activationAt.get(activationId);
+          const seat = at === undefined ? undefined : this.#activations[at];
+          if (seat === undefined || seat.releasedMs !== null || answered <= (seat.answered ?? -1)) throw corrupt(`raises ${activationId}, which is not a held seat answered before`);
+          this.#activations[at!] = Object.freeze({ ...seat, answered });
           break;
         }
         case 'vendor-release': {

@@ -92,6 +92,8 @@ export interface StateDocument {
   readonly pendingRequests?: readonly PendingRequest[];
   /** Nonces of requests already activated, oldest first (at most {@link MAX_USED_NONCES}). */
   readonly usedNonces?: readonly UsedNonce[];
+  /** How many activation requests this state made (absent: none); the next one is numbered one more (see `sequencedNonce`). */
+  readonly requestCount?: number;
 }
 
 /** An empty document for a program and vendor key. */
@@ -131,6 +133,7 @@ function encodeBody(doc: StateDocument): Uint8Array {
   if (doc.pendingRequests && doc.pendingRequests.length > 0) {
     body.set('pending', doc.pendingRequests.map((p) => new Map<string, unknown>([['nonce', p.nonce], ['key', p.licenseKey], ['at', p.atMs]])));
   }
+  if (doc.requestCount) body.set('requests', doc.requestCount);
   if (doc.usedNonces && doc.usedNonces.length > 0) body.set('used', doc.usedNonces.map((u) => new Map<string, unknown>([['nonce', u.nonce], ['at', u.atMs]])));
   return Uint8Array.from(encoder.encode(body));
 }
@@ -209,7 +212,8 @@ function decodeBody(body: Uint8Array): StateDocument {
   const device = dev === undefined ? null : { seed: required(dev, 'seed', 32), publicKey: required(dev, 'pub', 32) };
   const pendingRequests = entries(value, 'pending', MAX_PENDING_REQUESTS).map((p) => ({ nonce: required(p, 'nonce', 16), licenseKey: text(p, 'key'), atMs: uint(p, 'at') }));
   const usedNonces = entries(value, 'used', MAX_USED_NONCES).map((u) => ({ nonce: required(u, 'nonce', 16), atMs: uint(u, 'at') }));
-  return { version: STATE_VERSION, program: text(value, 'program'), vendorKeyId: text(value, 'kid'), trustedTimeMs: uint(value, 'mark'), vendorSignedMs: uint(value, 'vendorMark'), licenses, revocations, ...(device ? { device } : {}), ...(pendingRequests.length > 0 ? { pendingRequests } : {}), ...(usedNonces.length > 0 ? { usedNonces } : {}) };
+  const requestCount = field(value, 'requests') === undefined ? 0 : uint(value, 'requests');
+  return { version: STATE_VERSION, program: text(value, 'program'), vendorKeyId: text(value, 'kid'), trustedTimeMs: uint(value, 'mark'), vendorSignedMs: uint(value, 'vendorMark'), licenses, revocations, ...(device ? { device } : {}), ...(pendingRequests.length > 0 ? { pendingRequests } : {}), ...(usedNonces.length > 0 ? { usedNonces } : {}), ...(requestCount > 0 ? { requestCount } : {}) };
 }
 
 /**

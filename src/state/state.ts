@@ -25,7 +25,7 @@ import { nativeAdapter } from '../formats/native/index.ts';
 import { NATIVE_CLAIMS } from '../formats/native/claims.ts';
 import { decodeClaims } from '../formats/native/read.ts';
 import { deviceKeyId, devicePublicJwk, generateDeviceKey, signAsDevice } from '../activation/device.ts';
-import { armorRequest, fieldText, MAX_FINGERPRINT_LENGTH, requestClaims } from '../activation/request.ts';
+import { armorRequest, fieldText, MAX_FINGERPRINT_LENGTH, requestClaims, SEQUENCE_BYTES, sequencedNonce } from '../activation/request.ts';
 import { armorReceipt, receiptClaims } from '../activation/receipt.ts';
 import { verifyVendorMessage } from './messages.ts';
 import type { StateStore } from './store/store.ts';
@@ -350,12 +350,15 @@ export class LicenseState {
     const productId = product === undefined ? null : asOption(() => fieldText(String(product), 'productId'));
     const fp = opt('fingerprint');
     const fingerprint = fp === undefined ? null : asOption(() => fieldText(fp, 'fingerprint', MAX_FINGERPRINT_LENGTH));
-    const nonce = randomBytes(16, 'draw a request nonce');
+    const random = randomBytes(16 - SEQUENCE_BYTES, 'draw a request nonce');
     return this.#transact<SignedExchangeFile>(async (doc) => {
       const { doc: withDevice, device } = this.#withDevice(doc);
+      // Numbered: a receipt names the last request made before it, so one kept while the machine asked again frees nothing.
+      const requestCount = (withDevice.requestCount ?? 0) + 1;
+      const nonce = sequencedNonce(requestCount, random);
       const bytes = await signAsDevice(device, requestClaims({ licenseKey, productId, machineCode: this.#options.machineCode, fingerprint, nonce, devicePublicKey: device.publicKey }), new Date(nowMs));
       const pendingRequests = [...(withDevice.pendingRequests ?? []), { nonce, licenseKey, atMs: nowMs }].slice(-MAX_PENDING_REQUESTS);
-      return { doc: { ...withDevice, pendingRequests }, result: { text: armorRequest(bytes), bytes, licenseKey, nonce: toHex(nonce), deviceKeyId: deviceKeyId(device.publicKey) } };
+      return { doc: { ...withDevice, pendingRequests, requestCount }, result: { text: armorRequest(bytes), bytes, licenseKey, nonce: toHex(nonce), deviceKeyId: deviceKeyId(device.publicKey) } };
     });
   }
 
@@ -369,10 +372,12 @@ export class LicenseState {
   async deactivate(licenseKey: string, options: { now?: Date | number } = {}): Promise<SignedExchangeFile> {
     if (typeof licenseKey !== 'string' || licenseKey === '') throw new OptionError('"licenseKey" must be a non-empty string');
     const nowMs = nowOf(options);
-    const nonce = randomBytes(16, 'draw a receipt id');
+    const random = randomBytes(16 - SEQUENCE_BYTES, 'draw a receipt id');
     return this.#transact<SignedExchangeFile>(async (doc) => {
       if (!doc.licenses.has(licenseKey)) throw new ActivationError('ERR_ACTIVATION_NOT_HELD', `this state holds no license ${JSON.stringify(licenseKey)}: nothing to deactivate`);
       const { doc: withDevice, device } = this.#withDevice(doc);
+      // The receipt carries the number of the last request made before it (see sequencedNonce).
+      const nonce = sequencedNonce(withDevice.requestCount ?? 0, random);
       const bytes = await signAsDevice(device, receiptClaims(licenseKey, nonce), new Date(nowMs));
       const licenses = new Map(withDevice.licenses);
       licenses.delete(licenseKey);

@@ -2,9 +2,11 @@
  * The exchange against a plain model (fast-check commands): three machines
  * (states with fixture fingerprints) and one ledger of two seats; requests,
  * responses, activations of any response on any machine, deactivations and
- * releases in any order. The model says which seats are held, which nonces
- * each state has pending or used, and what each step must answer; after each
- * step the ledger's held seats and each state's licenses must agree with it.
+ * releases in any order. The model says which seats are held (and the
+ * highest request number each answered), which nonces each state has pending
+ * or used, and what each step must answer; after each step the ledger's held
+ * seats and each state's licenses must agree with it, and no machine holds the
+ * license without holding a seat.
  */
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
@@ -19,13 +21,16 @@ const LIMIT = 2;
 const MACHINES = [machine('linux-server'), machine('macos-laptop'), machine('windows-desktop')];
 
 interface Model {
-  seats: Set<number>;
+  /** Machines holding a seat → the highest request number answered for it. */
+  seats: Map<number, number>;
+  /** Requests each machine made (its state numbers them from 1). */
+  count: number[];
   pending: string[][]; // per machine, oldest first (at most 16)
   used: Set<string>[];
   active: (number | null)[]; // per machine: the signing time (ms) of the license it holds, or null
-  requests: { m: number; nonce: string; text: string }[];
+  requests: { m: number; nonce: string; text: string; seq: number }[];
   responses: { m: number; nonce: string; text: string; signedMs: number }[];
-  receipts: { m: number; text: string; used: boolean }[];
+  receipts: { m: number; text: string; used: boolean; seq: number }[];
 }
 interface Real {
   ledger: MemoryLedger;
@@ -38,8 +43,12 @@ interface Real {
 /** After every step: the ledger's held seats and each state's licenses are the model's. */
 async function agree(model: Model, real: Real): Promise<void> {
   const held = (await real.ledger.listActivations(KEY)).filter((a) => a.releasedMs === null).map((a) => real.devices.indexOf(a.deviceKeyId)).sort();
-  expect(held).toEqual([...model.seats].sort());
-  for (let i = 0; i < MACHINES.length; i++) expect((await real.states[i]!.status()).licenses.length).toBe(model.active[i] === null ? 0 : 1);
+  expect(held).toEqual([...model.seats.keys()].sort());
+  for (let i = 0; i < MACHINES.length; i++) {
+    expect((await real.states[i]!.status()).licenses.length).toBe(model.active[i] === null ? 0 : 1);
+    // The point of it all: a machine that holds the license holds a seat.
+    if (model.active[i] !== null) expect(held).toContain(i);
+  }
 }
 
 const tick = (r: Real) => new Date((r.clock.ms += 60_000));
@@ -63,7 +72,8 @@ class Request implements fc.AsyncCommand<Model, Real> {
   async step(model: Model, real: Real) {
     const made = await createActivationRequest({ state: real.states[this.m]!, licenseKey: KEY, fingerprint: MACHINES[this.m]!.fingerprint, now: tick(real) });
     model.pending[this.m] = [...model.pending[this.m]!, made.nonce].slice(-16);
-    model.requests.push({ m: this.m, nonce: made.nonce, text: made.text });
+    model.count[this.m]! += 1;
+    model.requests.push({ m: this.m, nonce: made.nonce, text: made.text, seq: model.count[this.m]! });
   }
   toString = () => `request(${this.m})`;
 }
@@ -84,7 +94,7 @@ class Respond implements fc.AsyncCommand<Model, Real> {
     expect(outcome).toBe(expected);
     if (answer !== undefined) {
       expect((answer as { kept: boolean }).kept).toBe(model.seats.has(req.m));
-      model.seats.add(req.m);
+      model.seats.set(req.m, Math.max(model.seats.get(req.m) ?? 0, req.seq));
       model.responses.push({ m: req.m, nonce: req.nonce, text: (answer as { text: string }).text, signedMs: Math.floor(now.getTime() / 1000) * 1000 });
     }
   }
@@ -139,7 +149,7 @@ class Deactivate implements fc.AsyncCommand<Model, Real> {
     if (receipt !== undefined) {
       model.active[this.m] = null;
       model.pending[this.m] = [];
-      model.receipts.push({ m: this.m, text: (receipt as { text: string }).text, used: false });
+      model.receipts.push({ m: this.m, text: (receipt as { text: string }).text, used: false, seq: model.count[this.m]! });
     }
   }
   toString = () => `deactivate(${this.m})`;
@@ -155,7 +165,8 @@ class Release implements fc.AsyncCommand<Model, Real> {
   async step(model: Model, real: Real) {
     const receipt = model.receipts[this.i % model.receipts.length]!;
     const outcome = await codeOf(releaseReceipt(real.ledger, receipt.text, { now: tick(real) }));
-    const expected = receipt.used ? 'ERR_RECEIPT_USED' : model.seats.has(receipt.m) ? 'ok' : 'ERR_RECEIPT_INVALID';
+    // A receipt frees the seat only if no request made after it was answered for that seat.
+    const expected = receipt.used ? 'ERR_RECEIPT_USED' : model.seats.has(receipt.m) && model.seats.get(receipt.m)! <= receipt.seq ? 'ok' : 'ERR_RECEIPT_INVALID';
     expect(outcome).toBe(expected);
     if (expected === 'ok') {
       receipt.used = true;
@@ -186,6 +197,6 @@ test.prop([commands], { numRuns: 30 })('request, respond, activate, deactivate a
   await ledger.addLicense({ licenseKey: KEY, productId: 1001, maxMachines: LIMIT, customerId: null }, T0.getTime());
   const devices = await Promise.all(states.map(async (st) => (await st.deviceKey()).keyId));
   const real: Real = { ledger, states, clock: { ms: T0.getTime() }, devices };
-  const model: Model = { seats: new Set(), pending: MACHINES.map(() => []), used: MACHINES.map(() => new Set()), active: MACHINES.map(() => null), requests: [], responses: [], receipts: [] };
+  const model: Model = { seats: new Map(), count: MACHINES.map(() => 0), pending: MACHINES.map(() => []), used: MACHINES.map(() => new Set()), active: MACHINES.map(() => null), requests: [], responses: [], receipts: [] };
   await fc.asyncModelRun(() => ({ model, real }), cmds);
 }, 300_000);

@@ -287,7 +287,7 @@ describe('ledger arguments (both ledgers)', () => {
     await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, licenseKey: 'OTHER' })), 'ERR_LEDGER_INVALID');
     await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, releasedMs: 5 })), 'ERR_LEDGER_INVALID');
     await rejectsWith(ledger.takeSeat('K', () => 'seat' as never), 'ERR_LEDGER_INVALID');
-    expect(await ledger.takeSeat('K', () => seat)).toEqual({ ...seat, replaces: null, releasedBy: null });
+    expect(await ledger.takeSeat('K', () => seat)).toEqual({ ...seat, replaces: null, releasedBy: null, machineCode: null, answered: null });
     await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, id: 'a2' })), 'ERR_LEDGER_DUPLICATE');
     // `replaces` must name a seat held now; a seat being taken is not released.
     await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, id: 'a2', deviceKeyId: 'e', replaces: 'nothing' })), 'ERR_LEDGER_INVALID');
@@ -303,5 +303,26 @@ describe('ledger arguments (both ledgers)', () => {
     // Records handed out are frozen: a caller cannot change what the ledger holds.
     const [license] = await ledger.listLicenses();
     expect(Object.isFrozen(license)).toBe(true);
+  });
+  test.each([
+    ['memory', async (): Promise<Ledger> => new MemoryLedger()],
+    ['file', async (): Promise<Ledger> => openLedger(fresh())],
+  ])('%s: a seat records its machine code and the highest request it answered; a receipt made before that request frees nothing', async (name, make) => {
+    const ledger = await make();
+    await ledger.addLicense({ licenseKey: 'K', productId: 1, maxMachines: 1, customerId: null }, 1);
+    const seat = { id: 'a1', licenseKey: 'K', deviceKeyId: 'd', devicePublicKey: 'p', fingerprint: null, activatedMs: 1, releasedMs: null, machineCode: 'M', answered: 3 };
+    await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, answered: -1 })), 'ERR_LEDGER_INVALID');
+    await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, answered: 2 ** 48 })), 'ERR_LEDGER_INVALID');
+    await rejectsWith(ledger.takeSeat('K', () => ({ ...seat, machineCode: 'x'.repeat(257) })), 'ERR_LEDGER_INVALID');
+    expect(await ledger.takeSeat('K', () => seat)).toMatchObject({ machineCode: 'M', answered: 3 });
+    // Keeping it for a later request raises `answered`; an earlier one (answered out of order) never lowers it.
+    expect(await ledger.takeSeat('K', (_, held) => ({ ...held[0]!, answered: 7 }))).toMatchObject({ id: 'a1', answered: 7 });
+    expect(await ledger.takeSeat('K', (_, held) => ({ ...held[0]!, answered: 5 }))).toMatchObject({ id: 'a1', answered: 7 });
+    await rejectsWith(ledger.takeSeat('K', (_, held) => ({ ...held[0]!, answered: 1.5 })), 'ERR_LEDGER_INVALID');
+    expect(await ledger.release('K', 'd', 'r-old', 2, 6)).toBe('answered-later');
+    const reread = name === 'file' ? await openLedger((ledger as FileLedger).directory) : ledger;
+    expect(await reread.listActivations('K')).toMatchObject([{ id: 'a1', machineCode: 'M', answered: 7, releasedMs: null }]);
+    expect(await reread.release('K', 'd', 'r-new', 3, 7)).toBe('released');
+    expect(await reread.release('K', 'd', 'r-old', 4, 6)).toBe('not-held');
   });
 });
