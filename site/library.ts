@@ -12,7 +12,8 @@ import { sha1 } from '@noble/hashes/legacy.js';
 import { purejsBackend } from '../src/backends/purejs/index.ts';
 import { useSha1 } from '../src/backends/purejs/rsa.ts';
 import { webcryptoBackend } from '../src/backends/webcrypto.ts';
-import { FORMAT_ADAPTERS_WITH_KEYGEN } from '../src/formats/keygen/index.ts';
+import { nobleAesGcmOpen } from '../src/formats/keygen/aes-noble.ts';
+import { formatAdaptersWithKeygen } from '../src/formats/keygen/index.ts';
 import { netlicensingFormat } from '../src/formats/netlicensing/index.ts';
 import { createInspectLicense } from '../src/inspect-formats.ts';
 import { createVerifyApi } from '../src/verify.ts';
@@ -25,7 +26,7 @@ export { webcryptoBackend } from '../src/backends/webcrypto.ts';
 useSha1(sha1);
 
 /** Every format the page reads, in the order they are asked: NetLicensing's, Keygen's, then the core ones. */
-export const SITE_FORMATS = Object.freeze([netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]);
+export const SITE_FORMATS = Object.freeze([netlicensingFormat, ...formatAdaptersWithKeygen(nobleAesGcmOpen)]);
 
 const api = /* @__PURE__ */ createVerifyApi([webcryptoBackend, purejsBackend], SITE_FORMATS);
 

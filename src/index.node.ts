@@ -24,13 +24,14 @@ import { createVerifyApi } from './verify.ts';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { useSha1 } from './backends/purejs/rsa.ts';
 import { createInspectLicense } from './inspect-formats.ts';
-export { createInspectLicense, type InspectLicense, type InspectOptions } from './inspect-formats.ts';
-import { FORMAT_ADAPTERS_WITH_KEYGEN } from './formats/keygen/index.ts';
+import { nodeAesGcmOpen } from './formats/keygen/aes.node.ts';
+import { formatAdaptersWithKeygen } from './formats/keygen/index.ts';
 import { netlicensingFormat } from './formats/netlicensing/index.ts';
 
 export * from './exports.ts';
+export { createInspectLicense, type InspectLicense, type InspectOptions } from './inspect-formats.ts';
 export { ERROR_MEANINGS } from './lib/error-meanings.ts';
-export { FORMAT_ADAPTERS_WITH_KEYGEN, type KeygenClaims } from './formats/keygen/index.ts';
+export { createKeygenAdapter, formatAdaptersWithKeygen, type AesGcmOpen, type KeygenClaims } from './formats/keygen/index.ts';
 export { netlicensingClaims, netlicensingFormat, type NetLicensingClaims, type NetLicensingItem, type NetLicensingModule } from './formats/netlicensing/index.ts';
 export type { BatchErrorCode, BatchItemError, BatchResult } from './batch.ts';
 export { nodeBackend } from './backends/node.ts';
@@ -70,9 +71,11 @@ useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
 // RS1 (NetLicensing's rsa-sha1) on the pure-JavaScript backend (`backend: 'purejs'`): SHA-1 is loaded by the entries that read it.
 useSha1(sha1);
 
-// node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.
+/** The core formats and Keygen's, decrypting with node:crypto's AES-GCM. */
+export const FORMAT_ADAPTERS_WITH_KEYGEN = formatAdaptersWithKeygen(nodeAesGcmOpen);
 /** The formats Node's licensekit reads: NetLicensing's, Keygen's and the core ones. */
 const NODE_FORMATS = Object.freeze([netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]);
+// node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.
 const api = /* @__PURE__ */ createVerifyApi([nodeBackend, webcryptoBackend, purejsBackend, forgeByName], NODE_FORMATS);
 /** Decodes a license file's claims WITHOUT verifying them, in every format Node's licensekit reads (Keygen's encrypted files: give `licenseKey`). */
 export const inspectLicense = /* @__PURE__ */ createInspectLicense(NODE_FORMATS);

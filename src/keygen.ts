@@ -12,13 +12,17 @@
  */
 import { purejsBackend } from './backends/purejs/index.ts';
 import { webcryptoBackend } from './backends/webcrypto.ts';
-import { FORMAT_ADAPTERS_WITH_KEYGEN } from './formats/keygen/index.ts';
+import { nobleAesGcmOpen } from './formats/keygen/aes-noble.ts';
+import { formatAdaptersWithKeygen } from './formats/keygen/index.ts';
 import { createVerifyApi } from './verify.ts';
 import { createInspectLicense } from './inspect-formats.ts';
 export { createInspectLicense, type InspectLicense, type InspectOptions } from './inspect-formats.ts';
 
 export * from './exports.ts';
-export { FORMAT_ADAPTERS_WITH_KEYGEN, type KeygenClaims } from './formats/keygen/index.ts';
+export { createKeygenAdapter, formatAdaptersWithKeygen, type AesGcmOpen, type KeygenClaims } from './formats/keygen/index.ts';
+
+/** The core formats and Keygen's, decrypting with @noble/ciphers' AES-GCM. */
+export const FORMAT_ADAPTERS_WITH_KEYGEN = /* @__PURE__ */ formatAdaptersWithKeygen(nobleAesGcmOpen);
 export { purejsBackend } from './backends/purejs/index.ts';
 export { webcryptoBackend } from './backends/webcrypto.ts';
 

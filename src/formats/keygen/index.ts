@@ -16,35 +16,40 @@ import type { License } from '../../license/model.ts';
 import type { ResolvedEvaluation } from '../../rules/options.ts';
 import type { FormatAdapter } from '../adapter.ts';
 import { FORMAT_ADAPTERS } from '../index.ts';
-import { decryptKeygen } from './decrypt.ts';
+import { decryptKeygen, type AesGcmOpen } from './decrypt.ts';
 import { bytesLookLikeKeygen, looksLikeKeygen, parseKeygenEnvelope, plainPayload, signedKeyDataset, type KeygenEnvelope } from './envelope.ts';
 import { mapKeygenDocument, mapKeygenSignedKey, parseKeygenJson } from './read.ts';
 
 export { parseKeygenEnvelope, type KeygenEnvelope, type KeygenKind, type KeygenEncryption } from './envelope.ts';
-export { decryptKeygen, keygenAesKey, type DecryptionInputs } from './decrypt.ts';
+export { decryptKeygen, keygenAesKey, type AesGcmOpen, type DecryptionInputs } from './decrypt.ts';
 export { mapKeygenDocument, mapKeygenSignedKey, type KeygenClaims } from './read.ts';
 
 const NO_INPUTS = Object.freeze({ licenseKey: null, fingerprint: null });
 
-/** The neutral license of a verified Keygen envelope (decrypting with the options' `licenseKey`/`fingerprint` when it is encrypted). */
-export function readKeygen(envelope: KeygenEnvelope, options?: Pick<ResolvedEvaluation, 'licenseKey' | 'fingerprint'>): License {
+/** The neutral license of a verified Keygen envelope (decrypting with the options' `licenseKey`/`fingerprint`, through `open`, when it is encrypted). */
+export function readKeygen(envelope: KeygenEnvelope, options: Pick<ResolvedEvaluation, 'licenseKey' | 'fingerprint'> | undefined, open: AesGcmOpen): License {
   if (envelope.kind === 'key') return mapKeygenSignedKey(envelope.signedKey!, signedKeyDataset(envelope));
-  const bytes = envelope.encryption === 'aes-256-gcm' ? decryptKeygen(envelope, options ?? NO_INPUTS) : plainPayload(envelope);
+  const bytes = envelope.encryption === 'aes-256-gcm' ? decryptKeygen(envelope, options ?? NO_INPUTS, open) : plainPayload(envelope);
   return mapKeygenDocument(parseKeygenJson(bytes), envelope.kind);
 }
 
-/** Reads Keygen license files, machine files and signed keys. */
-export const keygenAdapter: FormatAdapter<KeygenEnvelope> = Object.freeze({
-  name: 'keygen',
-  detect: (input: string | Uint8Array) => (typeof input === 'string' ? looksLikeKeygen(input) : bytesLookLikeKeygen(input)),
-  parse: parseKeygenEnvelope,
-  read: readKeygen,
-  // What inspect shows without decrypting: the `alg`, whether it is encrypted, and the length of `enc` as received (characters).
-  view: (envelope: KeygenEnvelope) => ({ form: envelope.kind === 'key' ? 'signed key' : `${envelope.kind} file`, alg: envelope.alg, encrypted: envelope.encryption === 'aes-256-gcm', encLength: envelope.enc.length }),
-});
+/** The Keygen adapter, decrypting `aes-256-gcm` files with the entry's AES-GCM (`open`). */
+export function createKeygenAdapter(open: AesGcmOpen): FormatAdapter<KeygenEnvelope> {
+  return Object.freeze({
+    name: 'keygen',
+    detect: (input: string | Uint8Array) => (typeof input === 'string' ? looksLikeKeygen(input) : bytesLookLikeKeygen(input)),
+    parse: parseKeygenEnvelope,
+    read: (envelope: KeygenEnvelope, options?: Pick<ResolvedEvaluation, 'licenseKey' | 'fingerprint'>) => readKeygen(envelope, options, open),
+    // What inspect shows without decrypting: the `alg`, whether it is encrypted, and the length of `enc` as received (characters).
+    view: (envelope: KeygenEnvelope) => ({ form: envelope.kind === 'key' ? 'signed key' : `${envelope.kind} file`, alg: envelope.alg, encrypted: envelope.encryption === 'aes-256-gcm', encLength: envelope.enc.length }),
+  });
+}
 
 /**
- * The core formats and Keygen's (asked first: its detection is a fixed prefix). Keygen's files need AES-GCM, about
- * 8 KiB gzipped with it, so the browser and IIFE bundles leave it out: the Node entry and `licensekit/keygen` use this list.
+ * The core formats and Keygen's (asked first: its detection is a fixed prefix), with the entry's AES-GCM. Keygen's
+ * files need AES-GCM, about 8 KiB gzipped in pure JavaScript, so the browser and IIFE bundles leave it out: the Node
+ * entry (node:crypto's AES) and `licensekit/keygen` (@noble/ciphers') build this list.
  */
-export const FORMAT_ADAPTERS_WITH_KEYGEN: readonly FormatAdapter<any>[] = Object.freeze([keygenAdapter, ...FORMAT_ADAPTERS]);
+export function formatAdaptersWithKeygen(open: AesGcmOpen): readonly FormatAdapter<any>[] {
+  return Object.freeze([createKeygenAdapter(open), ...FORMAT_ADAPTERS]);
+}
