@@ -39,10 +39,10 @@ describe('Keygen files from the CLI (made with our own key)', () => {
 
   test('--license-key opens an encrypted license file; --require-feature checks entitlement codes', async () => {
     const ok = await run('verify', encrypted, '--key', hexKey, '--license-key', LK, '--require-feature', 'PRO', ...NOW, '--json');
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.err).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({ valid: true, format: 'keygen', algorithm: 'EdDSA' });
     const missing = await run('verify', encrypted, '--key', hexKey, '--license-key', LK, '--require-feature', 'ENTERPRISE', ...NOW, '--json');
-    expect(missing.code).toBe(1);
+    expect(missing.code, missing.err).toBe(1);
     expect(JSON.parse(missing.out).reasons).toEqual(['FEATURE_MISSING']);
     // The license key is never echoed in the output.
     expect(ok.out + missing.out).not.toContain(LK);
@@ -50,14 +50,14 @@ describe('Keygen files from the CLI (made with our own key)', () => {
 
   test('a missing or wrong --license-key is exit 2 naming the input, never a signature failure', async () => {
     const none = await run('verify', encrypted, '--key', hexKey, ...NOW, '--json');
-    expect(none.code).toBe(2);
+    expect(none.code, none.err).toBe(2);
     expect(JSON.parse(none.out).error.code).toBe('ERR_LICENSE_KEY_REQUIRED');
     expect(JSON.parse(none.out).error.message).toContain('--license-key');
     const human = await run('verify', encrypted, '--key', hexKey, ...NOW);
-    expect(human.code).toBe(2);
+    expect(human.code, human.err).toBe(2);
     expect(human.out).toContain('[ERR_LICENSE_KEY_REQUIRED]');
     const wrong = await run('verify', encrypted, '--key', hexKey, '--license-key', 'WRONG', ...NOW, '--json');
-    expect(wrong.code).toBe(2);
+    expect(wrong.code, wrong.err).toBe(2);
     expect(JSON.parse(wrong.out).error.code).toBe('ERR_LICENSE_KEY_WRONG');
   });
 
@@ -70,7 +70,7 @@ describe('Keygen files from the CLI (made with our own key)', () => {
     const tampered = write('tampered.lic', `-----BEGIN LICENSE FILE-----\n${Buffer.from(forged).toString('base64')}\n-----END LICENSE FILE-----\n`);
     for (const extra of [[], ['--license-key', LK]]) {
       const r = await run('verify', tampered, '--key', hexKey, ...extra, ...NOW, '--json');
-      expect(r.code).toBe(1);
+      expect(r.code, r.err).toBe(1);
       expect(JSON.parse(r.out).reasons).toEqual(['SIGNATURE_INVALID']);
     }
   });
@@ -78,7 +78,7 @@ describe('Keygen files from the CLI (made with our own key)', () => {
   test('an expired or suspended license: exit 1 with the usual reason codes', async () => {
     const file = write('bad.lic', makeKeygenFile(licenseDocument({ expiry: '2024-06-15T00:00:00.000Z', suspended: true }), { encrypt: { licenseKey: LK } }));
     const r = await run('verify', file, '--key', hexKey, '--license-key', LK, ...NOW, '--json');
-    expect(r.code).toBe(1);
+    expect(r.code, r.err).toBe(1);
     expect(JSON.parse(r.out).reasons).toEqual(['EXPIRED', 'BLOCKED']);
   });
 
@@ -88,7 +88,7 @@ describe('Keygen files from the CLI (made with our own key)', () => {
     expect(noFp.code).toBe(2);
     expect(JSON.parse(noFp.out).error).toMatchObject({ code: 'ERR_LICENSE_KEY_REQUIRED', message: expect.stringContaining('--fingerprint') });
     const ok = await run('verify', file, '--key', hexKey, '--license-key', LK, '--fingerprint', FP, '--machine-code', FP, ...NOW, '--json');
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.err).toBe(0);
     const other = await run('verify', file, '--key', hexKey, '--license-key', LK, '--fingerprint', FP, '--machine-code', 'b'.repeat(64), ...NOW, '--json');
     expect(JSON.parse(other.out).reasons).toEqual(['MACHINE_MISMATCH']);
   });
@@ -98,7 +98,7 @@ describe('Keygen files from the CLI (made with our own key)', () => {
     expect(help.out).toContain('--license-key KEY');
     expect(help.out).toContain('--fingerprint FP');
     const empty = await run('verify', encrypted, '--key', hexKey, '--license-key', '', ...NOW);
-    expect(empty.code).toBe(2);
+    expect(empty.code, empty.err).toBe(2);
     expect(empty.err).toContain('licenseKey');
   });
 });
@@ -111,22 +111,22 @@ describeWithVectors('peers', 'Keygen peer vectors from the CLI', () => {
   test('the Node example with its base64 DER key: valid in its year, SIGNATURE_EXPIRED after', async () => {
     const args = ['verify', peer('keygen-node-aes-gcm-ed25519', 'license.lic'), '--key', derKey, '--license-key', 'DC00E8-CC6DA1-2E35BF-BBDC02-E80494-V3', '--require-feature', 'OFFLINE_SUPPORT', '--json'];
     const ok = await run(...args, '--now', '2024-06-01T00:00:00Z');
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.err).toBe(0);
     const late = await run(...args, '--now', '2026-01-01T00:00:00Z');
-    expect(late.code).toBe(1);
+    expect(late.code, late.err).toBe(1);
     expect(JSON.parse(late.out).reasons).toEqual(['SIGNATURE_EXPIRED']);
   });
 
   test('the Rust machine file with --fingerprint', async () => {
     const fp = 'af249c134edd21c508e2114f0dd52628caf36e002edd9cada71eedb2d52f6841';
     const r = await run('verify', peer('keygen-rs-machine-file', 'machine.lic'), '--key', vendorHex, '--license-key', '988214-879010-F1185E-B37E91-E53AF5-V3', '--fingerprint', fp, '--machine-code', fp, '--now', '2024-01-01T00:00:00Z', '--json');
-    expect(r.code).toBe(0);
+    expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ valid: true, format: 'keygen' });
   });
 
   test('the Java signed key', async () => {
     const r = await run('verify', peer('keygen-java-ed25519-signed-key', 'license_key.txt'), '--key', vendorHex, '--now', '2021-10-16T00:00:00Z', '--json');
-    expect(r.code).toBe(1);
+    expect(r.code, r.err).toBe(1);
     expect(JSON.parse(r.out).reasons).toEqual(['EXPIRED']);
   });
 });
