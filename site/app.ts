@@ -12,7 +12,7 @@ import { fileAsText, keyFromText, readForm, type FieldError, type FormValues } f
 import { licenseRows, text, type Cell } from './claims.ts';
 import { library, type LicenseKit } from './licensekit-global.ts';
 import { timelineModel, timelineSvg } from './timeline.ts';
-import { fill, h, type Child } from './dom.ts';
+import { fill, h, prose, type Child } from './dom.ts';
 
 const DEBOUNCE_MS = 200;
 /** Files larger than this are not read (the library's default input limit is 1 MiB). */
@@ -137,8 +137,8 @@ function reasonsSection(lk: LicenseKit, v: Verdict): Child {
     h(
       'dl',
       { class: 'codes' },
-      v.reasons.map((r) => [h('dt', { id: `reason-${r}`, tabindex: -1 }, r), h('dd', {}, lk.REASONS[r] ?? '')]),
-      v.warnings.map((w) => [h('dt', { id: `warning-${w}`, class: 'warning' }, w), h('dd', {}, lk.WARNINGS[w] ?? '')]),
+      v.reasons.map((r) => [h('dt', { id: `reason-${r}`, tabindex: -1 }, r), h('dd', {}, prose(lk.REASONS[r] ?? ''))]),
+      v.warnings.map((w) => [h('dt', { id: `warning-${w}`, class: 'warning' }, w), h('dd', {}, prose(lk.WARNINGS[w] ?? ''))]),
     ),
   );
 }
@@ -223,7 +223,7 @@ function start(): void {
     box.dataset.state = 'error';
     return;
   }
-  fill(byId('glossary-list'), Object.entries(lk.REASONS).map(([code, meaning]) => [h('dt', { id: `glossary-${code}` }, code), h('dd', {}, meaning)]), Object.entries(lk.WARNINGS).map(([code, meaning]) => [h('dt', { id: `glossary-${code}`, class: 'warning' }, code), h('dd', {}, meaning)]));
+  fill(byId('glossary-list'), Object.entries(lk.REASONS).map(([code, meaning]) => [h('dt', { id: `glossary-${code}` }, code), h('dd', {}, prose(meaning))]), Object.entries(lk.WARNINGS).map(([code, meaning]) => [h('dt', { id: `glossary-${code}`, class: 'warning' }, code), h('dd', {}, prose(meaning))]));
 
   const licenseText = byId<HTMLTextAreaElement>('license');
   const keyText = byId<HTMLTextAreaElement>('key');

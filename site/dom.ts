@@ -44,3 +44,11 @@ export function fill(el: Element, ...children: Child[]): void {
   el.replaceChildren();
   append(el, children);
 }
+
+/**
+ * The library's own explanations (reason, warning, error and claim meanings) with their `backticked` names as
+ * <code> elements: split on backticks, every part still a text node, so no markup is ever parsed.
+ */
+export function prose(text: string): Child[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
+}

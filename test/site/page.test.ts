@@ -192,6 +192,9 @@ describe.runIf(available || inCi)('the inspector page in headless Chromium', () 
     expect(await page.textContent('section[aria-labelledby="claims-title"]')).toContain('ABCDF-FGHIJ'); // what the altered file says
     expect(await page.textContent('a[href="#reason-SIGNATURE_INVALID"]')).toBe('SIGNATURE_INVALID');
     expect(await page.textContent('#reason-SIGNATURE_INVALID + dd')).toContain('the file was altered');
+    // The library's `backticked` names show as code, never with their backticks.
+    expect(await page.textContent('#glossary-SIGNATURE_EXPIRED + dd code')).toBe('maxSignatureAgeDays');
+    expect(await page.textContent('#glossary-SIGNATURE_EXPIRED + dd')).not.toContain('`');
 
     expect(await enter(page, manifest.find((m) => m.file === 'native/ring-retired.lic')!)).toBe('NOT VALID (KEY_RETIRED)');
     expect(await page.$('.banner')).toBeNull();
