@@ -123,3 +123,21 @@ export const FEATURE_FLAGS: readonly FeatureFlag[] = Object.freeze(['F1', 'F2', 
 
 /** An empty, frozen, null-prototype record (for `metadata` and `claims` a format does not fill). */
 export const NO_RECORD: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
+/**
+ * The machine-binding, local-state, customer and free-text fields of a license whose format carries none of them
+ * (a Keygen signed key, a NetLicensing validation): not node-locked, no licensee secret, HWID or grace period.
+ */
+export const UNBOUND_FIELDS = Object.freeze({
+  activatedMachines: null,
+  allowedMachines: null,
+  maxNoOfMachines: null,
+  fingerprint: null,
+  floatingLeaseSeconds: null,
+  licenseeSecret: null,
+  bindHwid: false,
+  graceDays: null,
+  customer: null,
+  notes: null,
+  metadata: NO_RECORD,
+} as const satisfies Partial<License>);

@@ -25,7 +25,7 @@
 import { LicenseInputError } from '../../lib/errors.ts';
 import { decodeUtf8 } from '../../lib/bytes.ts';
 import { isRealDateTime } from '../../lib/calendar.ts';
-import { NO_RECORD, type ActivatedMachine, type FeatureFlag, type License, type Party } from '../../license/model.ts';
+import { NO_RECORD, UNBOUND_FIELDS, type ActivatedMachine, type FeatureFlag, type License, type Party } from '../../license/model.ts';
 import type { KeygenKind } from './envelope.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -328,17 +328,7 @@ export function mapKeygenSignedKey(key: string, dataset: string): License {
     features: NO_FEATURES,
     entitlements: Object.freeze([]),
     block: false,
-    activatedMachines: null,
-    allowedMachines: null,
-    maxNoOfMachines: null,
-    fingerprint: null,
-    floatingLeaseSeconds: null,
-    licenseeSecret: null,
-    bindHwid: false,
-    graceDays: null,
-    customer: null,
-    notes: null,
-    metadata: NO_RECORD,
+    ...UNBOUND_FIELDS,
     claims: claims as unknown as Readonly<Record<string, unknown>>,
   };
 }

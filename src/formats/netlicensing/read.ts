@@ -17,7 +17,7 @@
  *   `ERR_PAYLOAD_INVALID`.
  */
 import { LicenseInputError } from '../../lib/errors.ts';
-import { NO_RECORD, type License } from '../../license/model.ts';
+import { UNBOUND_FIELDS, type License } from '../../license/model.ts';
 import { NETLICENSING_NS, type NetLicensingEnvelope } from './envelope.ts';
 import { attribute, elementChildren, textOnly, type XmlElement } from './xml.ts';
 
@@ -151,17 +151,7 @@ export function readNetLicensing(envelope: NetLicensingEnvelope): License {
     features: Object.freeze({ F1: null, F2: null, F3: null, F4: null, F5: null, F6: null, F7: null, F8: null }),
     entitlements: Object.freeze(valid.map((m) => m.productModuleNumber)),
     block: modules.length === 0 ? null : valid.length === 0,
-    activatedMachines: null,
-    allowedMachines: null,
-    maxNoOfMachines: null,
-    fingerprint: null,
-    floatingLeaseSeconds: null,
-    licenseeSecret: null,
-    bindHwid: false,
-    graceDays: null,
-    customer: null,
-    notes: null,
-    metadata: NO_RECORD,
+    ...UNBOUND_FIELDS,
     claims: claims as unknown as Readonly<Record<string, unknown>>,
   };
 }
