@@ -7,7 +7,7 @@
 import { readLimited, FileReadError } from './files.ts';
 import { CliExit, EXIT } from './io.ts';
 import { decodeUtf8 } from '../lib/bytes.ts';
-import { isLicenseKitError } from '../lib/errors.ts';
+import { isLicenseKitError, KeyError, type LicenseKitError } from '../lib/errors.ts';
 import { MAX_KEY_INPUT_BYTES } from '../keys/import.ts';
 import { importKeyRing } from '../keys/ring.ts';
 
@@ -53,16 +53,24 @@ const PUBLIC_EXPECTED = 'expected the vendor public key (<RSAKeyValue> XML, PEM 
  */
 export async function readPublicKeyFlag(flag: string, path: string): Promise<string | Uint8Array> {
   const bytes = await readKeyBytes(flag, path, PUBLIC_EXPECTED);
-  const text = bytes[0] === 0x30 ? null : decodeUtf8(bytes);
-  try {
-    importKeyRing(text ?? bytes);
-    return text ?? bytes;
-  } catch (error) {
-    if (!isLicenseKitError(error)) throw error;
-    const kind = looksLike(text ?? '');
-    const what = kind !== undefined && (kind.startsWith('a license') || kind.includes('JSON string')) ? `this is ${kind}, not a key` : `[${error.code}] ${error.message}`;
-    throw new CliExit(EXIT.KEY, `--${flag} ${path}: ${what}; ${PUBLIC_EXPECTED}`);
+  const text = decodeUtf8(bytes);
+  // Text first (PEM, XML, JWK, hex, base64 DER), then binary DER (a SEQUENCE, 0x30). Not by the first byte alone:
+  // 0x30 is also the digit "0" that one hex key in sixteen starts with.
+  const forms = [...(text === null ? [] : [text]), ...(bytes[0] === 0x30 ? [bytes] : [])];
+  let failure: LicenseKitError | null = null;
+  for (const form of forms) {
+    try {
+      importKeyRing(form);
+      return form;
+    } catch (error) {
+      if (!isLicenseKitError(error)) throw error;
+      failure ??= error;
+    }
   }
+  const error = failure ?? new KeyError('ERR_KEY_INVALID', 'the file is neither UTF-8 text nor DER');
+  const kind = looksLike(text ?? '');
+  const what = kind !== undefined && (kind.startsWith('a license') || kind.includes('JSON string')) ? `this is ${kind}, not a key` : `[${error.code}] ${error.message}`;
+  throw new CliExit(EXIT.KEY, `--${flag} ${path}: ${what}; ${PUBLIC_EXPECTED}`);
 }
 
 const PRIVATE_EXPECTED = 'expected the private JWK that licensekit keygen wrote (private.jwk.json)';
