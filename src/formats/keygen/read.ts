@@ -240,7 +240,8 @@ export function mapKeygenDocument(doc: unknown, kind: 'license' | 'machine'): Li
   const policyId = relatedId(license, 'policy', 'license');
   const policy = includedOf(included, 'policies').find((p) => own(p, 'id') === policyId) ?? null;
   const metadata = objectAt(attributes, 'metadata', where);
-  const rest: Record<string, unknown> = {};
+  // Null prototype: a signed attribute named `__proto__` is data to keep, not a prototype to set (and lose).
+  const rest = Object.create(null) as Record<string, unknown>;
   if (attributes !== null) for (const k of Object.keys(attributes)) if (!LICENSE_MAPPED.has(k)) rest[k] = plain(attributes[k]);
   const productId = relatedId(license, 'product', 'license');
 
