@@ -20,7 +20,7 @@
  */
 import type { SignedEnvelope } from '../../core/envelope.ts';
 import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
-import { decodeBase64, decodeBase64Url, decodeUtf8, encodeUtf8 } from '../../lib/bytes.ts';
+import { decodeBase64, decodeBase64Url, decodeUtf8, encodeBase64, encodeUtf8 } from '../../lib/bytes.ts';
 import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
 import type { ParseHints } from '../adapter.ts';
 
@@ -39,7 +39,7 @@ export interface KeygenEnvelope extends SignedEnvelope {
   readonly encryption: KeygenEncryption;
   /** The `enc` text (license and machine files) or the base64url dataset (signed keys), as received. */
   readonly enc: string;
-  /** The whole signed key (signed keys only): what Keygen stores as the license's key. */
+  /** The whole signed key (signed keys only) as Keygen stores it (its signature in padded base64url, however it was received): the license's key. */
   readonly signedKey: string | null;
 }
 
@@ -194,13 +194,16 @@ function parseSignedKey(key: string, hints: ParseHints | undefined): KeygenEnvel
     throw new UnsupportedFormatError(`a Keygen signed key with a ${signature.length}-byte signature is neither ED25519_SIGN (64 bytes) nor an RSA *_SIGN_V2 key`);
   }
   const algorithm = signature.length === 64 ? 'EdDSA' : rsaKeyAlgorithm(signature.length, hints);
+  // The signature's padding is not signed: unpadded or short of an "=", it verifies the same. The license's key is
+  // Keygen's own spelling (padded base64url), so a key revoked by its value cannot pass as a re-spelt twin.
+  const keygenSpelling = `${key.slice(0, dot)}.${encodeBase64(signature).replace(/\+/g, '-').replace(/\//g, '_')}`;
   return {
     format: 'keygen',
     kind: 'key',
     alg: algorithm === 'EdDSA' ? 'ed25519' : algorithm === 'RS256' ? 'rsa-sha256' : 'rsa-pss-sha256',
     encryption: 'none',
     enc: dataset,
-    signedKey: key,
+    signedKey: keygenSpelling,
     algorithm,
     keyId: null,
     signedBytes: encodeUtf8(key.slice(0, dot)),

@@ -98,11 +98,14 @@ export function makeKeygenFile(doc: unknown, o: FileOptions = {}): string {
   return `-----BEGIN ${label} FILE-----\n${body.match(/.{1,60}/g)!.join('\n')}\n-----END ${label} FILE-----\n`;
 }
 
-/** An ED25519_SIGN key over a dataset. */
+/** base64url with padding, as Ruby's `Base64.urlsafe_encode64` (keygen-api) writes it. */
+const urlsafe = (bytes: Buffer): string => bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+
+/** An ED25519_SIGN key over a dataset, spelt as Keygen writes it (both parts padded base64url). */
 export function makeSignedKey(dataset: string): string {
-  const encoded = Buffer.from(dataset).toString('base64url');
+  const encoded = urlsafe(Buffer.from(dataset));
   const sig = sign(null, Buffer.from(`key/${encoded}`), testKeys().ed25519.privateKey);
-  return `key/${encoded}.${sig.toString('base64url')}`;
+  return `key/${encoded}.${urlsafe(sig)}`;
 }
 
 /**

@@ -1,9 +1,14 @@
 /**
  * Security review of the Keygen formats (issue 11): what a customer who holds the file can change without the
  * vendor's key (the unsigned `alg`, the armour label, duplicate JSON members) never gives a VALID it should not,
- * and JSON member names such as `__proto__` in a signed document stay plain data in the claims.
+ * and JSON member names such as `__proto__` in a signed document stay plain data in the claims. A signed key's
+ * signature re-spelt without its padding verifies too, so the license's `key` is Keygen's own (padded) spelling:
+ * a key revoked by its value is REVOKED whichever spelling the customer presents.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { describeWithVectors, VECTORS_DIR } from '../../support/vectors.ts';
 import { isLicenseKitError, verifyLicenseSync, type Verdict } from '../../../src/index.node.ts';
 import type { KeygenClaims } from '../../../src/formats/keygen/index.ts';
 import { licenseDocument, machineDocument, makeKeygenFile, testKeys } from './make.ts';
@@ -55,5 +60,24 @@ describe('Keygen: what the holder of a file can change', () => {
     const started = performance.now();
     expect(outcome(text)).toBe('ERR_ENVELOPE_INVALID');
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describeWithVectors('peers/keygen-java-ed25519-signed-key', 'Keygen signed key: one key, whatever padding its signature is spelt with', () => {
+  const dir = join(VECTORS_DIR, 'peers/keygen-java-ed25519-signed-key');
+  const signedKey = readFileSync(join(dir, 'license_key.txt'), 'utf8').trim();
+  const publicKey = 'e8601e48b69383ba520245fd07971e983d06d22c4257cfd82304601479cee788';
+  const now = new Date('2021-10-14T16:00:00Z');
+
+  test.each([
+    ['as Keygen wrote it', signedKey],
+    ['its signature without padding', signedKey.replace(/=+$/, '')],
+    ['its signature with one "=" of two', signedKey.replace(/==$/, '=')],
+  ])('%s: the license key is Keygen\'s, and a revocation of that key applies', (_name, presented) => {
+    expect(signedKey.endsWith('==')).toBe(true);
+    const verdict = verifyLicenseSync(presented, { key: publicKey, now });
+    expect([verdict.valid, verdict.license?.key]).toEqual([true, signedKey]);
+    const revoked = verifyLicenseSync(presented, { key: publicKey, now, facts: { revoked: new Set([signedKey]), revocationSequence: 1 } });
+    expect(revoked.reasons).toEqual(['REVOKED']);
   });
 });
