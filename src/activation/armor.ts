@@ -7,12 +7,14 @@
  *     -----END LICENSEKIT ACTIVATION REQUEST-----
  *
  * (and `DEACTIVATION RECEIPT`). The response is a native license and keeps
- * the license's own armour. Reading tolerates CR LF line ends and surrounding
- * white space; the base64 must be canonical and nothing may stand outside the
- * two armour lines. Raw COSE bytes (starting with tag 18) are accepted as they
+ * the license's own armour. Read by the native armour's reader (CR LF line
+ * ends, surrounding white space; canonical base64, nothing outside the two
+ * armour lines). Raw COSE bytes (starting with tag 18) are accepted as they
  * are.
  */
-import { decodeBase64, decodeUtf8, encodeBase64 } from '../lib/bytes.ts';
+import { decodeUtf8 } from '../lib/bytes.ts';
+import { isLicenseKitError } from '../lib/errors.ts';
+import { armor, armorKind, dearmor, type ArmorKind } from '../formats/native/armor.ts';
 
 /** The armour label of an activation request. */
 export const REQUEST_LABEL = 'LICENSEKIT ACTIVATION REQUEST';
@@ -21,13 +23,14 @@ export const RECEIPT_LABEL = 'LICENSEKIT DEACTIVATION RECEIPT';
 /** Largest request or receipt read, armoured or not (a request is about 1 KiB). */
 export const MAX_EXCHANGE_BYTES = 16 * 1024;
 
+const KINDS: Readonly<Record<string, ArmorKind>> = Object.freeze({
+  [REQUEST_LABEL]: armorKind(REQUEST_LABEL, 'activation request'),
+  [RECEIPT_LABEL]: armorKind(RECEIPT_LABEL, 'deactivation receipt'),
+});
+
 /** Wraps COSE bytes in the armour called `label`. */
 export function armorAs(label: string, bytes: Uint8Array): string {
-  const b64 = encodeBase64(bytes);
-  const lines = [`-----BEGIN ${label}-----`];
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  lines.push(`-----END ${label}-----`);
-  return lines.join('\n') + '\n';
+  return armor(bytes, KINDS[label]!);
 }
 
 /**
@@ -40,11 +43,10 @@ export function dearmorAs(label: string, input: string | Uint8Array): Uint8Array
   if (input instanceof Uint8Array && input[0] === 0xd2) return input.slice();
   const text = typeof input === 'string' ? input : decodeUtf8(input);
   if (text === null) return 'not UTF-8 text';
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim().split(/\r?\n/).map((l) => l.replace(/[ \t]+$/, ''));
-  if (lines[0] !== `-----BEGIN ${label}-----`) return `it does not start with -----BEGIN ${label}-----`;
-  if (lines[lines.length - 1] !== `-----END ${label}-----`) return `it does not end with -----END ${label}-----`;
-  const b64 = lines.slice(1, -1).join('');
-  if (b64.length === 0) return 'the armour holds nothing';
-  const bytes = decodeBase64(b64);
-  return typeof bytes === 'string' ? `not canonical base64 (${bytes})` : bytes;
+  try {
+    return dearmor(text, KINDS[label]!);
+  } catch (error) {
+    if (!isLicenseKitError(error)) throw error;
+    return error.message;
+  }
 }

@@ -27,8 +27,7 @@
  *
  * No `node:*` import.
  */
-import { LicenseInputError } from '../lib/errors.ts';
-import { ARMOR_BEGIN, ARMOR_END, armor, dearmor } from '../formats/native/armor.ts';
+import { armor, armorKind, dearmor, looksArmored } from '../formats/native/armor.ts';
 
 /** The `messageType` of a customer bundle. */
 export const BUNDLE_MESSAGE_TYPE = 'customer-bundle';
@@ -55,28 +54,22 @@ export const MAX_BUNDLE_LICENSES = 1024;
 /** Default size limit on a bundle (bytes, or characters of its armoured text). */
 export const DEFAULT_MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 
-export const BUNDLE_ARMOR_BEGIN = '-----BEGIN LICENSEKIT CUSTOMER BUNDLE-----';
-export const BUNDLE_ARMOR_END = '-----END LICENSEKIT CUSTOMER BUNDLE-----';
+/** A bundle's armour: the native license's, under a label of its own. */
+export const BUNDLE_ARMOR = armorKind('LICENSEKIT CUSTOMER BUNDLE', 'customer bundle');
+export const BUNDLE_ARMOR_BEGIN = BUNDLE_ARMOR.begin;
+export const BUNDLE_ARMOR_END = BUNDLE_ARMOR.end;
 
 /** The armoured text of a bundle: standard base64 in 64-character lines between its own armour lines. */
 export function armorBundle(bytes: Uint8Array): string {
-  return BUNDLE_ARMOR_BEGIN + armor(bytes).slice(ARMOR_BEGIN.length, -(ARMOR_END.length + 1)) + BUNDLE_ARMOR_END + '\n';
+  return armor(bytes, BUNDLE_ARMOR);
 }
 
 /** True when `text` starts (after white space or a BOM) with the bundle's armour line. */
 export function looksLikeArmoredBundle(text: string): boolean {
-  let i = 0;
-  while (i < text.length && (text.charCodeAt(i) <= 0x20 || text.charCodeAt(i) === 0xfeff)) i++;
-  return text.startsWith(BUNDLE_ARMOR_BEGIN, i);
+  return looksArmored(text, BUNDLE_ARMOR);
 }
 
-/**
- * The bytes inside a bundle's armour, read by the native license's armour
- * reader (same tolerance: CR LF, trailing blanks; canonical base64 only).
- */
+/** The bytes inside a bundle's armour (the native armour's reading: CR LF, trailing blanks; canonical base64 only). */
 export function dearmorBundle(text: string): Uint8Array {
-  const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
-  if (!trimmed.startsWith(BUNDLE_ARMOR_BEGIN)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured customer bundle starts with ${BUNDLE_ARMOR_BEGIN}`);
-  if (!trimmed.endsWith(BUNDLE_ARMOR_END)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured customer bundle ends with ${BUNDLE_ARMOR_END}, and nothing may follow it`);
-  return dearmor(ARMOR_BEGIN + trimmed.slice(BUNDLE_ARMOR_BEGIN.length, trimmed.length - BUNDLE_ARMOR_END.length) + ARMOR_END);
+  return dearmor(text, BUNDLE_ARMOR);
 }

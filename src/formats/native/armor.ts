@@ -8,26 +8,44 @@
  * Reading tolerates CR LF line ends, surrounding white space and lines of any
  * length, but the base64 must be canonical (the strict decoder refuses
  * anything else) and nothing may stand outside the two lines.
+ *
+ * The other COSE files licensekit writes (customer bundles, activation
+ * requests, deactivation receipts) use the same armour under a label of their
+ * own: {@link armorKind} names it, and every function here takes one.
  */
 import { decodeBase64, encodeBase64 } from '../../lib/bytes.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
 
-export const ARMOR_BEGIN = '-----BEGIN LICENSEKIT LICENSE-----';
-export const ARMOR_END = '-----END LICENSEKIT LICENSE-----';
-
-/** True when `text` starts (after white space) like an armoured native license. */
-export function looksArmored(text: string): boolean {
-  let i = 0;
-  while (i < text.length && (text.charCodeAt(i) <= 0x20 || text.charCodeAt(i) === 0xfeff)) i++;
-  return text.startsWith(ARMOR_BEGIN, i);
+/** An armour: its two lines, and what its messages call the file. */
+export interface ArmorKind {
+  readonly begin: string;
+  readonly end: string;
+  readonly noun: string;
 }
 
-/** Wraps COSE bytes in the armour. */
-export function armor(bytes: Uint8Array): string {
+/** The armour labelled `label` (`-----BEGIN ${label}-----`), whose messages call the file `noun`. */
+export function armorKind(label: string, noun: string): ArmorKind {
+  return Object.freeze({ begin: `-----BEGIN ${label}-----`, end: `-----END ${label}-----`, noun });
+}
+
+/** A native license's armour. */
+export const LICENSE_ARMOR = armorKind('LICENSEKIT LICENSE', 'license');
+export const ARMOR_BEGIN = LICENSE_ARMOR.begin;
+export const ARMOR_END = LICENSE_ARMOR.end;
+
+/** True when `text` starts (after white space or a BOM) like an armoured file of this kind. */
+export function looksArmored(text: string, kind: ArmorKind = LICENSE_ARMOR): boolean {
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) <= 0x20 || text.charCodeAt(i) === 0xfeff)) i++;
+  return text.startsWith(kind.begin, i);
+}
+
+/** Wraps COSE bytes in the armour: standard base64 in 64-character lines. */
+export function armor(bytes: Uint8Array, kind: ArmorKind = LICENSE_ARMOR): string {
   const b64 = encodeBase64(bytes);
-  const lines: string[] = [ARMOR_BEGIN];
+  const lines: string[] = [kind.begin];
   for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  lines.push(ARMOR_END);
+  lines.push(kind.end);
   return lines.join('\n') + '\n';
 }
 
@@ -41,16 +59,17 @@ function blank(text: string, from: number, to: number): boolean {
 }
 
 /** The COSE bytes inside the armour (a fresh array the caller owns). */
-export function dearmor(text: string): Uint8Array {
+export function dearmor(text: string, kind: ArmorKind = LICENSE_ARMOR): Uint8Array {
+  const { begin, end, noun } = kind;
   const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
-  if (!trimmed.startsWith(ARMOR_BEGIN)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured license starts with ${ARMOR_BEGIN}`);
-  if (!trimmed.endsWith(ARMOR_END)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured license ends with ${ARMOR_END}, and nothing may follow it`);
+  if (!trimmed.startsWith(begin)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured ${noun} starts with ${begin}`);
+  if (!trimmed.endsWith(end)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured ${noun} ends with ${end}, and nothing may follow it`);
   // The lines between the armour lines, as `split(/\r?\n/)` cuts them (a CR right before an LF belongs to the line end),
   // by their bounds in `trimmed`; for the base64 lines, trailing spaces and tabs (an e-mail client's) are left out.
-  const bodyEnd = trimmed.length - ARMOR_END.length;
+  const bodyEnd = trimmed.length - end.length;
   const starts: number[] = [];
   const ends: number[] = [];
-  let lineStart = ARMOR_BEGIN.length;
+  let lineStart = begin.length;
   for (;;) {
     const lf = lineStart <= bodyEnd ? trimmed.indexOf('\n', lineStart) : -1;
     const stop = lf === -1 || lf >= bodyEnd ? bodyEnd : lf;
@@ -71,12 +90,12 @@ export function dearmor(text: string): Uint8Array {
   }
   let b64 = '';
   for (let l = 1; l < last; l++) b64 += trimmed.slice(starts[l]!, ends[l]!);
-  if (b64.length === 0) throw new LicenseInputError('ERR_ENVELOPE_INVALID', 'the armoured license is empty');
+  if (b64.length === 0) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `the armoured ${noun} is empty`);
   const bytes = decodeBase64(b64);
   if (typeof bytes !== 'string') return bytes; // canonical base64: only its alphabet, so every line passed the check below
   // Refused: say why as before, a line with a foreign character first.
   for (let l = 1; l < last; l++) {
-    if (!/^[A-Za-z0-9+/=]*$/.test(trimmed.slice(starts[l]!, ends[l]!))) throw new LicenseInputError('ERR_BASE64_INVALID', 'a line of the armoured license holds a character that is not base64');
+    if (!/^[A-Za-z0-9+/=]*$/.test(trimmed.slice(starts[l]!, ends[l]!))) throw new LicenseInputError('ERR_BASE64_INVALID', `a line of the armoured ${noun} holds a character that is not base64`);
   }
-  throw new LicenseInputError('ERR_BASE64_INVALID', `the armoured license is not valid base64 (${bytes})`);
+  throw new LicenseInputError('ERR_BASE64_INVALID', `the armoured ${noun} is not valid base64 (${bytes})`);
 }
