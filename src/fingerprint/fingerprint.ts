@@ -158,6 +158,7 @@ function whyNoBasis(platform: string, components: readonly FingerprintComponent[
  * environment, so a caller can still show what was read and why.
  */
 export class MachineCodeUnavailableError extends FingerprintError {
+  static override readonly errorName = 'MachineCodeUnavailableError';
   declare readonly code: 'ERR_FINGERPRINT_UNAVAILABLE';
   readonly platform: string;
   /** Every component in display order, as {@link Fingerprint.components}. */

@@ -137,6 +137,22 @@ export class LicenseKitError extends Error {
   static readonly errorName: string = 'LicenseKitError';
   /** Stable, machine-readable code such as `ERR_BASE64_INVALID`. */
   readonly code: ErrorCode;
+  /**
+   * `error instanceof KeyError` holds for a KeyError made by any copy of these classes, not only this one: Node's
+   * `licensekit` loads rarely used formats and backends from files of their own (each bundling its own copy), and
+   * each CommonJS entry bundles its own. Another copy's error is recognised by its brand and by the written-out
+   * class names along its prototype chain, so a KeyError is never taken for an OptionError.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+    const name = nameOf(this);
+    for (let p: object | null = Object.getPrototypeOf(value) as object | null; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+      const made = Object.hasOwn(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined;
+      if (typeof made === 'function' && nameOf(made) === name) return true;
+    }
+    return false;
+  }
   protected constructor(code: ErrorCode, message: string, options?: LicenseKitErrorOptions) {
     super(message, options);
     // Plain JavaScript callers get no compile-time check: a foreign code is a bug at the throw site.
@@ -203,7 +219,7 @@ export type FingerprintErrorCode = CodeOf<'FingerprintError'>;
 
 /** A hardware fingerprint or machine snapshot could not be read. */
 export class FingerprintError extends LicenseKitError {
-  static override readonly errorName = 'FingerprintError';
+  static override readonly errorName: string = 'FingerprintError';
   static override readonly codes = codesOf('FingerprintError');
   declare readonly code: FingerprintErrorCode;
   constructor(code: FingerprintErrorCode, message: string, options?: LicenseKitErrorOptions) {
@@ -281,6 +297,6 @@ export class ActivationError extends LicenseKitError {
 
 /** True for any error licensekit threw on purpose (as opposed to a bug). */
 export function isLicenseKitError(error: unknown): error is LicenseKitError {
-  // The brand also recognises an error from another copy of these classes (each CommonJS entry bundles its own).
-  return error instanceof LicenseKitError || (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true && typeof (error as { code?: unknown }).code === 'string');
+  // `instanceof` recognises an error from another copy of these classes by its brand (see LicenseKitError[Symbol.hasInstance]).
+  return error instanceof LicenseKitError && typeof (error as { code?: unknown }).code === 'string';
 }
