@@ -39,25 +39,70 @@ export async function buildCli() {
 }
 
 /**
- * Library bundles for every host: dist/node (ESM + CJS, with fingerprint,
- * issuer, forge and state), dist/browser/index.js (ESM) and dist/licensekit.iife.js (global
- * `licensekit`, for plugin hosts). The browser, IIFE and Node ESM builds also
- * write their esbuild metafiles to dist/meta/ for scripts/check-bundles.mjs.
+ * What Node's `licensekit` (dist/node/index.js and index.cjs) leaves out of the
+ * file that `import 'licensekit'` compiles (issue 8 §5, cold start), each built
+ * on its own into dist/node/lazy/ with its own copy of what it uses:
  *
- * The Node ESM build splits: code the entries share is in chunks (one copy of
- * each error class), and what `import()` loads lazily (node-forge's backend
- * for `backend: 'forge'`, the worker-thread pool for batches) is in chunks of
- * its own, so `import 'licensekit'` loads neither. The CJS build cannot split:
- * there esbuild keeps a lazily imported module in the same file but wrapped,
- * evaluated (and its `require('node-forge')` run) only on the first `import()`.
+ * - loaded synchronously on first use, as CommonJS (src/lazy/load.node.ts):
+ *   Keygen's and NetLicensing's readers and the WebCrypto and pure-JavaScript
+ *   backends;
+ * - loaded by `import()`: the worker-thread pool (the first batch), and
+ *   node-forge's backend, which is the `licensekit/forge` entry itself.
+ */
+const LAZY_PARTS = { keygen: 'src/lazy/keygen.node.ts', netlicensing: 'src/lazy/netlicensing.ts', purejs: 'src/lazy/purejs.ts', webcrypto: 'src/lazy/webcrypto.ts' };
+
+/** The module put in place of src/lazy/load.node.ts in Node's main entry: each loader requires its part once, when first called. */
+function lazyLoaderSource(format) {
+  const head = format === 'esm' ? "import { createRequire } from 'node:module';\nconst load = createRequire(import.meta.url);\n" : 'const load = (file) => require(file);\n';
+  const once = 'const part = (file) => { let module; return () => (module ??= load(file)); };\n';
+  const loaders = Object.keys(LAZY_PARTS).map((name) => `export const load${name[0].toUpperCase()}${name.slice(1)} = part('./lazy/${name}.cjs');`);
+  return head + once + loaders.join('\n') + '\n';
+}
+
+/** esbuild plugin for Node's main entry: the lazy loader above, and the `import()`s of the pool and node-forge pointed at their own files. */
+function lazyPartsPlugin(format) {
+  return {
+    name: 'licensekit-lazy-parts',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]lazy[\\/]load\.node\.ts$/ }, () => ({ contents: lazyLoaderSource(format), loader: 'js', resolveDir: at('src/lazy') }));
+      b.onResolve({ filter: /^\.\/lazy\/[^/]+\.c?js$/ }, (args) => ({ path: args.path, external: true }));
+      b.onResolve({ filter: /(^|\/)(node-parallel|forge)\.ts$/ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        return { path: args.path.endsWith('forge.ts') ? (format === 'esm' ? './forge.js' : './forge.cjs') : './lazy/node-parallel.js', external: true };
+      });
+    },
+  };
+}
+
+/**
+ * Library bundles for every host: dist/node (ESM + CJS, with fingerprint,
+ * issuer, forge, state, ledger and customers), dist/browser/index.js (ESM) and
+ * dist/licensekit.iife.js (global `licensekit`, for plugin hosts). The
+ * browser, IIFE and Node ESM builds also write their esbuild metafiles to
+ * dist/meta/ for scripts/check-bundles.mjs.
+ *
+ * Node's main entry is one file (dist/node/index.js, and index.cjs): a cold
+ * start then compiles and resolves one module, not nine, and what it rarely
+ * needs is in dist/node/lazy/ (`LAZY_PARTS`). The other Node entries split:
+ * code they share is in chunks. Each of the two keeps its own copy of the
+ * error classes, which answer `instanceof` across copies. The CJS builds
+ * cannot split: there esbuild keeps a lazily imported module in the same file
+ * but wrapped, evaluated only on the first `import()`.
  */
 export async function buildLibrary() {
-  const node = { entryPoints: { index: at('src/index.node.ts'), fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts'), ledger: at('src/ledger/index.node.ts'), customers: at('src/customers/index.ts') }, platform: 'node', external: NODE_EXTERNAL };
+  // Minified but for names (stack traces keep every function's name): V8 compiles a quarter less text at import.
+  const main = { entryPoints: { index: at('src/index.node.ts') }, platform: 'node', external: NODE_EXTERNAL, minifyWhitespace: true, minifySyntax: true };
+  const node = { entryPoints: { fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts'), ledger: at('src/ledger/index.node.ts'), customers: at('src/customers/index.ts') }, platform: 'node', external: NODE_EXTERNAL };
+  const lazy = { entryPoints: Object.fromEntries(Object.entries(LAZY_PARTS).map(([name, path]) => [name, at(path)])), platform: 'node', external: NODE_EXTERNAL, outdir: at('dist/node/lazy') };
   // No keepNames (it costs about 3 KiB gzipped): error classes write their names out (`errorName`), so `error.name` survives minifying.
   const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, metafile: true };
-  const [nodeEsm, , esm, iife] = await Promise.all([
+  const [nodeMain, nodeEsm, , , , , esm, iife] = await Promise.all([
+    build({ ...common, ...main, outdir: at('dist/node'), format: 'esm', plugins: [lazyPartsPlugin('esm')], metafile: true }),
     build({ ...common, ...node, outdir: at('dist/node'), format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true }),
+    build({ ...common, ...main, outdir: at('dist/node'), format: 'cjs', outExtension: { '.js': '.cjs' }, plugins: [lazyPartsPlugin('cjs')] }),
     build({ ...common, ...node, outdir: at('dist/node'), format: 'cjs', outExtension: { '.js': '.cjs' } }),
+    build({ ...common, ...lazy, format: 'cjs', outExtension: { '.js': '.cjs' } }),
+    build({ ...common, entryPoints: { 'node-parallel': at('src/backends/node-parallel.ts') }, platform: 'node', external: NODE_EXTERNAL, outdir: at('dist/node/lazy'), format: 'esm' }),
     build({ ...common, ...browser, outfile: at('dist/browser/index.js'), format: 'esm' }),
     build({ ...common, ...browser, outfile: at('dist/licensekit.iife.js'), format: 'iife', globalName: 'licensekit' }),
     // licensekit/keygen: the browser entry with Keygen's formats (AES-GCM), outside the 40 KiB budget of the two above.
@@ -70,7 +115,8 @@ export async function buildLibrary() {
   await mkdir(at('dist/meta'), { recursive: true });
   await writeFile(at('dist/meta/browser.json'), JSON.stringify(esm.metafile));
   await writeFile(at('dist/meta/iife.json'), JSON.stringify(iife.metafile));
-  await writeFile(at('dist/meta/node.json'), JSON.stringify(nodeEsm.metafile));
+  await writeFile(at('dist/meta/node.json'), JSON.stringify(nodeMain.metafile));
+  await writeFile(at('dist/meta/node-entries.json'), JSON.stringify(nodeEsm.metafile));
 }
 
 /**

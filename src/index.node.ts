@@ -14,29 +14,50 @@
  */
 import type { SignatureBackend } from './backends/backend.ts';
 import { nodeBackend } from './backends/node.ts';
-import { purejsBackend } from './backends/purejs/index.ts';
-import { webcryptoBackend } from './backends/webcrypto.ts';
+import { lazyBackend } from './backends/lazy.ts';
 import { isSignatureAlgorithm } from './lib/algorithms.ts';
 import { BackendError } from './lib/errors.ts';
 import { createHash } from 'node:crypto';
 import { useSha256 } from './keys/thumbprint.ts';
 import { createVerifyApi } from './verify.ts';
-import { sha1 } from '@noble/hashes/legacy.js';
-import { useSha1 } from './backends/purejs/rsa.ts';
 import { createInspectLicense } from './inspect-formats.ts';
-import { nodeAesGcmOpen } from './formats/keygen/aes.node.ts';
-import { formatAdaptersWithKeygen } from './formats/keygen/index.ts';
-import { netlicensingFormat } from './formats/netlicensing/index.ts';
+import { FORMAT_ADAPTERS, type FormatAdapter } from './formats/index.ts';
+import { lazyAdapter } from './formats/lazy.ts';
+import { detectKeygen } from './formats/keygen/detect.ts';
+import type { AesGcmOpen, KeygenEnvelope } from './formats/keygen/index.ts';
+import { looksLikeXml } from './formats/netlicensing/detect.ts';
+import type { NetLicensingEnvelope } from './formats/netlicensing/index.ts';
+import { loadKeygen, loadNetlicensing, loadPurejs, loadWebcrypto } from './lazy/load.node.ts';
 
 export * from './exports.ts';
 export { createInspectLicense, type InspectLicense, type InspectOptions } from './inspect-formats.ts';
 export { ERROR_MEANINGS } from './lib/error-meanings.ts';
-export { createKeygenAdapter, formatAdaptersWithKeygen, type AesGcmOpen, type KeygenClaims } from './formats/keygen/index.ts';
-export { netlicensingClaims, netlicensingFormat, type NetLicensingClaims, type NetLicensingItem, type NetLicensingModule } from './formats/netlicensing/index.ts';
+export type { AesGcmOpen, KeygenClaims } from './formats/keygen/index.ts';
+export { netlicensingClaims } from './formats/netlicensing/claims.ts';
+export type { NetLicensingClaims, NetLicensingItem, NetLicensingModule } from './formats/netlicensing/index.ts';
 export type { BatchErrorCode, BatchItemError, BatchResult } from './batch.ts';
 export { nodeBackend } from './backends/node.ts';
-export { purejsBackend } from './backends/purejs/index.ts';
-export { webcryptoBackend } from './backends/webcrypto.ts';
+
+// Keygen's and NetLicensing's readers and the WebCrypto and pure-JavaScript backends load on first use
+// (src/lazy/load.node.ts): each stands here as an adapter or backend that answers `detect` (or its name) at
+// once and loads the real one when it is first needed, so `import 'licensekit'` compiles none of them.
+
+/** The Keygen adapter, decrypting `aes-256-gcm` files with `open` (its reader loads on first use). */
+export function createKeygenAdapter(open: AesGcmOpen): FormatAdapter<KeygenEnvelope> {
+  return lazyAdapter('keygen', detectKeygen, () => loadKeygen().createKeygenAdapter(open));
+}
+
+/** The core formats with Keygen's first, decrypting with `open`. */
+export function formatAdaptersWithKeygen(open: AesGcmOpen): readonly FormatAdapter<any>[] {
+  return Object.freeze([createKeygenAdapter(open), ...FORMAT_ADAPTERS]);
+}
+
+/** The NetLicensing format adapter (its XML reader loads on first use). */
+export const netlicensingFormat: FormatAdapter<NetLicensingEnvelope> = lazyAdapter('netlicensing', looksLikeXml, () => loadNetlicensing().netlicensingFormat);
+/** The pure-JavaScript backend (`backend: 'purejs'`; loads on first use). */
+export const purejsBackend: SignatureBackend = lazyBackend('purejs', { verifySync: true, sign: true, generateKeyPair: true }, () => loadPurejs().purejsBackend);
+/** The WebCrypto backend over this host's `crypto.subtle` (`backend: 'webcrypto'`; loads on first use). */
+export const webcryptoBackend: SignatureBackend = lazyBackend('webcrypto', { sign: true, generateKeyPair: true }, () => loadWebcrypto().webcryptoBackend);
 
 let forgeLoading: Promise<SignatureBackend> | undefined;
 
@@ -68,11 +89,15 @@ const forgeByName: SignatureBackend = {
 };
 
 useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
-// RS1 (NetLicensing's rsa-sha1) on the pure-JavaScript backend (`backend: 'purejs'`): SHA-1 is loaded by the entries that read it.
-useSha1(sha1);
 
 /** The core formats and Keygen's, decrypting with node:crypto's AES-GCM. */
-export const FORMAT_ADAPTERS_WITH_KEYGEN = formatAdaptersWithKeygen(nodeAesGcmOpen);
+export const FORMAT_ADAPTERS_WITH_KEYGEN = Object.freeze([
+  lazyAdapter('keygen', detectKeygen, () => {
+    const keygen = loadKeygen();
+    return keygen.createKeygenAdapter(keygen.nodeAesGcmOpen);
+  }),
+  ...FORMAT_ADAPTERS,
+]);
 /** The formats Node's licensekit reads: NetLicensing's, Keygen's and the core ones. */
 const NODE_FORMATS = Object.freeze([netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]);
 // node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.

@@ -86,6 +86,16 @@ describe('import of the built Node entry', () => {
     expect(problems.some((p) => p.includes('node-parallel'))).toBe(false); // reached only by import()
   });
 
+  test('the metafile check fails on an entry that compiles a lazy part at import (Keygen, NetLicensing, WebCrypto, pure JS)', () => {
+    const eager = ['src/formats/keygen/envelope.ts', 'src/formats/netlicensing/xml.ts', 'src/backends/purejs/rsa.ts', 'src/backends/webcrypto.ts', 'node_modules/@noble/ed25519/index.js'];
+    const kept = ['src/formats/keygen/detect.ts', 'src/formats/netlicensing/detect.ts', 'src/formats/netlicensing/claims.ts', 'src/index.node.ts'];
+    const inputs = Object.fromEntries([...eager, ...kept].map((i) => [i, {}]));
+    const meta = { inputs, outputs: { 'dist/node/index.js': { inputs, imports: [] } } };
+    const problems = checks.scanNodeMetafile(meta);
+    for (const input of eager) expect(problems.some((p) => p.includes(`loads ${input}`))).toBe(true);
+    for (const input of kept) expect(problems.some((p) => p.includes(`loads ${input}`))).toBe(false);
+  });
+
   test.each([
     ['dist/node/index.js', 'esm'],
     ['dist/node/index.cjs', 'cjs'],

@@ -23,6 +23,9 @@ import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
 import { decodeBase64, decodeBase64Url, decodeUtf8, encodeBase64, encodeUtf8 } from '../../lib/bytes.ts';
 import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
 import type { ParseHints } from '../adapter.ts';
+import { KEY_PREFIX, skipStart } from './detect.ts';
+
+export { bytesLookLikeKeygen, looksLikeKeygen } from './detect.ts';
 
 /** Which Keygen form a file is. */
 export type KeygenKind = 'license' | 'machine' | 'key';
@@ -44,9 +47,6 @@ export interface KeygenEnvelope extends SignedEnvelope {
 }
 
 const ARMOR = /^-----BEGIN (LICENSE|MACHINE) FILE-----$/;
-const BEGIN_LICENSE = '-----BEGIN LICENSE FILE-----';
-const BEGIN_MACHINE = '-----BEGIN MACHINE FILE-----';
-const KEY_PREFIX = 'key/';
 /** A signed key: `key/`, base64url (padding tolerated), `.`, base64url. */
 const SIGNED_KEY = /^key\/[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}$/;
 /** Largest `{enc, sig, alg}` JSON read (the verify size limit bounds the input; this bounds JSON.parse on unverified text). */
@@ -54,28 +54,6 @@ const MAX_DOCUMENT_CHARS = 4 * 1024 * 1024;
 
 function invalid(message: string): never {
   throw new LicenseInputError('ERR_ENVELOPE_INVALID', `Keygen: ${message}`);
-}
-
-function skipStart(text: string): number {
-  let i = 0;
-  while (i < text.length && (text.charCodeAt(i) <= 0x20 || text.charCodeAt(i) === 0xfeff)) i++;
-  return i;
-}
-
-/** True when `text` starts (after white space or a BOM) like a Keygen license file, machine file or signed key. */
-export function looksLikeKeygen(text: string): boolean {
-  const i = skipStart(text);
-  return text.startsWith(BEGIN_LICENSE, i) || text.startsWith(BEGIN_MACHINE, i) || text.startsWith(KEY_PREFIX, i);
-}
-
-const PREFIXES = [BEGIN_LICENSE, BEGIN_MACHINE, KEY_PREFIX].map((p) => Array.from(p, (c) => c.charCodeAt(0)));
-
-/** {@link looksLikeKeygen} on bytes, without decoding them. */
-export function bytesLookLikeKeygen(bytes: Uint8Array): boolean {
-  let i = 0;
-  while (i < bytes.length && bytes[i]! <= 0x20) i++;
-  if (bytes[i] === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) i += 3;
-  return PREFIXES.some((p) => p.every((c, k) => bytes[i + k] === c));
 }
 
 /** Signature algorithms by the part of `alg` after the `+`. */

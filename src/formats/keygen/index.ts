@@ -17,7 +17,8 @@ import type { ResolvedEvaluation } from '../../rules/options.ts';
 import type { FormatAdapter } from '../adapter.ts';
 import { FORMAT_ADAPTERS } from '../index.ts';
 import { decryptKeygen, type AesGcmOpen } from './decrypt.ts';
-import { bytesLookLikeKeygen, looksLikeKeygen, parseKeygenEnvelope, plainPayload, signedKeyDataset, type KeygenEnvelope } from './envelope.ts';
+import { detectKeygen } from './detect.ts';
+import { parseKeygenEnvelope, plainPayload, signedKeyDataset, type KeygenEnvelope } from './envelope.ts';
 import { mapKeygenDocument, mapKeygenSignedKey, parseKeygenJson } from './read.ts';
 
 export { parseKeygenEnvelope, type KeygenEnvelope, type KeygenKind, type KeygenEncryption } from './envelope.ts';
@@ -37,7 +38,7 @@ export function readKeygen(envelope: KeygenEnvelope, options: Pick<ResolvedEvalu
 export function createKeygenAdapter(open: AesGcmOpen): FormatAdapter<KeygenEnvelope> {
   return Object.freeze({
     name: 'keygen',
-    detect: (input: string | Uint8Array) => (typeof input === 'string' ? looksLikeKeygen(input) : bytesLookLikeKeygen(input)),
+    detect: detectKeygen,
     parse: parseKeygenEnvelope,
     read: (envelope: KeygenEnvelope, options?: Pick<ResolvedEvaluation, 'licenseKey' | 'fingerprint'>) => readKeygen(envelope, options, open),
     // What inspect shows without decrypting: the `alg`, whether it is encrypted, and the length of `enc` as received (characters).

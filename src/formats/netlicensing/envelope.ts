@@ -28,6 +28,8 @@ import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
 import { canonicalize } from './c14n.ts';
 import { attribute, elementChildren, parseXml, textOnly, type XmlDocument, type XmlElement } from './xml.ts';
 
+export { looksLikeXml } from './detect.ts';
+
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 export const NETLICENSING_NS = 'http://netlicensing.labs64.com/schema/context';
 const C14N = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
@@ -51,14 +53,6 @@ function invalid(message: string): never {
 
 function unsupported(message: string): never {
   throw new UnsupportedFormatError(`NetLicensing file: ${message} (only the NetLicensing XML-DSig profile is verified)`);
-}
-
-/** True when the input looks like XML: its first non-blank character is `<` (a UTF-8 BOM tolerated). */
-export function looksLikeXml(input: string | Uint8Array): boolean {
-  if (typeof input === 'string') return /^\uFEFF?\s*</.test(input.slice(0, 64));
-  let i = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
-  while (i < input.length && (input[i] === 0x20 || input[i] === 0x0a || input[i] === 0x0d || input[i] === 0x09)) i++;
-  return input[i] === 0x3c;
 }
 
 /** A dsig element with exactly the attributes named (all required) and no text; returns its element children. */

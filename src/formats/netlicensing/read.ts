@@ -156,13 +156,4 @@ export function readNetLicensing(envelope: NetLicensingEnvelope): License {
   };
 }
 
-/**
- * The NetLicensing-only fields of a license read from a NetLicensing file, or
- * `null` for a license of another format.
- * @example
- * const claims = netlicensingClaims(verdict.license);
- * if (claims) console.log(claims.productModules.map((m) => m.licensingModel));
- */
-export function netlicensingClaims(license: License): NetLicensingClaims | null {
-  return license.format === 'netlicensing' ? (license.claims as unknown as NetLicensingClaims) : null;
-}
+export { netlicensingClaims } from './claims.ts';
