@@ -17,7 +17,7 @@ import { candidateKeys, importKeyRing, type KeyRing, type KeyRingEntry, type Key
 import { createVerifiedLicense, type VerifiedLicense } from './license/verified.ts';
 import { evaluateLicense, SIGNATURE_OK, type CheckResult, type FormatStatus } from './rules/evaluate.ts';
 import { isoDateTime } from './rules/iso-date.ts';
-import { describe, ownValue, resolveEvaluation, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
+import { describe, ownValue, resolveEvaluation, resolveNow, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
 import type { ReasonCode, WarningCode } from './rules/reasons.ts';
 
 /** Default input size limit: 1 MiB. */
@@ -151,13 +151,103 @@ function prepareShared(options: VerifyOptions, defaults: readonly SignatureBacke
   };
 }
 
+/**
+ * What one options object resolved to, kept so the next call with the same object, unchanged, skips validating
+ * and importing again (a program checking its license every few minutes, a host checking many plugins one by one).
+ * "Unchanged" is checked on every call, cheaply and completely: the same own property names in the same order
+ * (`Object.getOwnPropertyNames`, so a non-enumerable option added later counts too), each with the same value, and
+ * the elements of the two array options as they were. Only options whose result depends on nothing else are
+ * remembered: primitive values, `now` as a Date (its time is read on every call, as `resolveNow` does), and
+ * `requireFeatures` / `algorithms` arrays of primitives. A key, backend, product or facts given as an object
+ * (which its owner may change in place) is validated on every call, as before.
+ */
+interface SharedMemo {
+  readonly names: readonly string[];
+  readonly values: readonly unknown[];
+  /** For an array option, its own elements at the time (`null` for any other option). */
+  readonly elements: readonly (readonly unknown[] | null)[];
+  readonly shared: Shared;
+}
+
+/** The memo for `options`, or `null` when some option is an object its owner could change without the memo seeing it. */
+function memoFor(options: object, shared: Shared): SharedMemo | null {
+  const names = Object.getOwnPropertyNames(options);
+  const values: unknown[] = [];
+  const elements: (readonly unknown[] | null)[] = [];
+  for (const name of names) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    let copy: unknown[] | null = null;
+    if (typeof value === 'object' && value !== null) {
+      if (name === 'now' && value instanceof Date) {
+        // its time is read again on every call
+      } else if ((name === 'requireFeatures' || name === 'algorithms') && Array.isArray(value)) {
+        copy = ownElements(value);
+        if (copy.some((e) => (typeof e === 'object' && e !== null) || typeof e === 'function')) return null;
+      } else return null;
+    } else if (typeof value === 'function') return null;
+    values.push(value);
+    elements.push(copy);
+  }
+  return { names, values, elements, shared };
+}
+
+/** An array's own elements (a hole reads `undefined`, never an inherited index), as the options' validation reads them. */
+function ownElements(array: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < array.length; i++) out.push(Object.hasOwn(array, i) ? array[i] : undefined);
+  return out;
+}
+
+/** True when `options` still has exactly the memo's own property names, values and array elements. */
+function unchanged(options: object, memo: SharedMemo): boolean {
+  const names = Object.getOwnPropertyNames(options);
+  if (names.length !== memo.names.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name !== memo.names[i]) return false;
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (!Object.is(value, memo.values[i])) return false;
+    const copy = memo.elements[i];
+    if (copy) {
+      const array = value as readonly unknown[];
+      if (array.length !== copy.length) return false;
+      for (let k = 0; k < copy.length; k++) if (!Object.is(Object.hasOwn(array, k) ? array[k] : undefined, copy[k])) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `prepareShared(options, …)`, from `memos` when the same options object comes back unchanged: then only `now` is
+ * read again (the clock when it is absent, the Date's time when it is a Date), exactly as validation reads it.
+ */
+function sharedFor(options: VerifyOptions, memos: WeakMap<object, SharedMemo>, defaults: readonly SignatureBackend[], adapters: readonly FormatAdapter<any>[]): Shared {
+  if (typeof options === 'object' && options !== null) {
+    const memo = memos.get(options);
+    if (memo !== undefined && unchanged(options, memo)) {
+      const { shared } = memo;
+      const nowMs = resolveNow(ownValue(options, 'now'), Date.now);
+      return nowMs === shared.resolved.nowMs ? shared : { ...shared, resolved: { ...shared.resolved, nowMs } };
+    }
+  }
+  const shared = prepareShared(options, defaults, adapters);
+  const memo = memoFor(options, shared);
+  if (memo === null) memos.delete(options);
+  else memos.set(options, memo);
+  return shared;
+}
+
 /** Everything before the signature check for one input: size limit, envelope, the candidate keys, backend. */
 function prepareInput(input: LicenseInput, shared: Shared, sync: boolean): Prepared {
   const parsed = parseLicense(readInput(input, shared.maxBytes), shared.adapters, shared); // `shared.algorithms`: the parse hint
   const { envelope } = parsed;
   const { entries } = shared.ring;
-  // One key and a license naming none: that key is the only candidate, as `candidateKeys` would say (fitting or not), without its closure and arrays.
-  const keys = envelope.keyId === null && entries.length === 1 ? entries : candidateKeys(shared.ring, envelope.keyId, (key) => keyFitsAlgorithm(key, envelope.algorithm));
+  // One key, and a license naming none or one of that key's ids: that key is the only candidate, as `candidateKeys`
+  // would say (fitting or not), without its closures and arrays.
+  const keys =
+    entries.length === 1 && (envelope.keyId === null || entries[0]!.ids.includes(envelope.keyId))
+      ? entries
+      : candidateKeys(shared.ring, envelope.keyId, (key) => keyFitsAlgorithm(key, envelope.algorithm));
   // Throws the typed error (algorithm not allowed, or no key of the ring fits the algorithm).
   checkKeyFits(envelope, keys[0]!.key, shared.algorithms);
   const backend = selectBackend(shared.backends, envelope.algorithm, sync);
@@ -251,20 +341,21 @@ export interface VerifyApi {
  */
 export function createVerifyApi(defaults: readonly SignatureBackend[], adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS): VerifyApi {
   const captured = Object.freeze(defaults.map(captureBackend));
+  const memos = new WeakMap<object, SharedMemo>();
   return {
     async verifyLicense(input, options) {
-      const p = prepareInput(input, prepareShared(options, captured, adapters), false);
+      const p = prepareInput(input, sharedFor(options, memos, captured, adapters), false);
       // A synchronous backend (node:crypto, pure JS) answers in this tick either way: skip two promise hops.
       if (p.backend.verifySync) return finish(p, verifyCandidatesSync(p));
       // The envelope holds its own copy of the bytes: a caller mutating its input during the await changes nothing.
       return finish(p, await verifyCandidates(p, verifySignedEnvelope));
     },
     verifyLicenseSync(input, options) {
-      const p = prepareInput(input, prepareShared(options, captured, adapters), true);
+      const p = prepareInput(input, sharedFor(options, memos, captured, adapters), true);
       return finish(p, verifyCandidatesSync(p));
     },
     async verifyLicenses(inputs, options) {
-      const shared = prepareShared(options, captured, adapters);
+      const shared = sharedFor(options, memos, captured, adapters);
       return runBatch(batchInputs(inputs), {
         prepare: (input) => prepareInput(input, shared, false),
         verify: (p) => verifyCandidates(p, verifyEnvelopeInParallel),
