@@ -64,6 +64,8 @@ function lazyPartsPlugin(format) {
   return {
     name: 'licensekit-lazy-parts',
     setup(b) {
+      // node:crypto's SHA-256 in place of @noble/hashes' (src/lib/sha2.node.ts).
+      b.onResolve({ filter: /^@noble\/hashes\/sha2\.js$/ }, () => ({ path: at('src/lib/sha2.node.ts') }));
       b.onLoad({ filter: /[\\/]src[\\/]lazy[\\/]load\.node\.ts$/ }, () => ({ contents: lazyLoaderSource(format), loader: 'js', resolveDir: at('src/lazy') }));
       b.onResolve({ filter: /^\.\/lazy\/[^/]+\.c?js$/ }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /(^|\/)(node-parallel|forge)\.ts$/ }, (args) => {

@@ -46,7 +46,7 @@ const loaded = () => Object.keys(require.cache).filter((f) => f.includes('/dist/
   const out = { atImport: loaded() };
   const now = new Date(i.now);
   const c = lk.verifyLicenseSync(i.cryptolens, { key: i.cryptolensKey, now });
-  out.cryptolens = { valid: c.valid, backend: c.backend, loaded: loaded() };
+  out.cryptolens = { valid: c.valid, backend: c.backend, keyId: c.keyId, loaded: loaded() };
   const k = lk.verifyLicenseSync(i.keygen, { key: i.keygenKey, licenseKey: i.licenseKey, requireFeatures: ['PRO'], now });
   out.keygen = { valid: k.valid, reasons: k.reasons, format: k.format, id: k.license && k.license.id, loaded: loaded() };
   try { lk.verifyLicenseSync('<license/>', { key: i.cryptolensKey, now }); out.xml = 'no error'; }
@@ -81,7 +81,10 @@ describe.each([
     const out = JSON.parse(stdout) as Record<string, any>;
     expect(out.error).toBeUndefined();
     expect(out.atImport).toEqual([]);
-    expect(out.cryptolens).toEqual({ valid: true, backend: 'node', loaded: [] });
+    // The key id (an RFC 7638 thumbprint): SHA-256 from node:crypto in the build (src/lib/sha2.node.ts), @noble/hashes' in the sources.
+    const cryptolens = verifyLicenseSync(inputs.cryptolens, { key: inputs.cryptolensKey, now: new Date(inputs.now) });
+    expect(out.cryptolens).toEqual({ valid: true, backend: 'node', keyId: cryptolens.keyId, loaded: [] });
+    expect(cryptolens.keyId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const source = verifyLicenseSync(keygenFile, { key: inputs.keygenKey, licenseKey: LICENSE_KEY, requireFeatures: ['PRO'], now: new Date(inputs.now) });
     expect(source.valid).toBe(true);
     expect(out.keygen).toEqual({ valid: true, reasons: [], format: 'keygen', id: source.license!.id, loaded: ['keygen.cjs'] });
