@@ -43,8 +43,10 @@ export interface CborDocument {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** Text strings up to this many ASCII bytes are built char by char (cheaper than a view and an apply call). */
-const SHORT_TEXT = 16;
+/** Text strings up to this many ASCII bytes are built from a plain array of their codes (see `item`). */
+const SHORT_TEXT = 64;
+/** One array of codes per short length (`SHORT_CODES[n].length === n`), reused: each is read at once by `fromCharCode`. */
+const SHORT_CODES: readonly number[][] = Array.from({ length: SHORT_TEXT + 1 }, (_, n) => new Array<number>(n).fill(0));
 const utf8 = typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
 
 function fail(message: string, offset: number): never {
@@ -168,16 +170,22 @@ class Reader {
         const from = this.pos;
         const to = from + n;
         this.pos = to;
+        // Short ASCII (map keys, codes, names): the codes go into a plain array kept for that length, then one
+        // `fromCharCode` call (cheaper than concatenating char by char, or a view and an apply over the view).
+        if (n <= SHORT_TEXT) {
+          const codes = SHORT_CODES[n]!;
+          let k = 0;
+          for (; k < n; k++) {
+            const c = b[from + k]!;
+            if (c > 0x7f) break;
+            codes[k] = c;
+          }
+          if (k === n) return String.fromCharCode.apply(null, codes);
+        }
         let ascii = true;
         for (let i = from; i < to; i++) if (b[i]! > 0x7f) { ascii = false; break; }
-        // Short ASCII (map keys, codes, names): char by char, without a view or an apply call.
-        if (ascii && n <= SHORT_TEXT) {
-          let s = '';
-          for (let i = from; i < to; i++) s += String.fromCharCode(b[i]!);
-          return s;
-        }
         const raw = b.subarray(from, to);
-        if (ascii) return raw.length < 64 ? String.fromCharCode.apply(null, raw as unknown as number[]) : latin(raw);
+        if (ascii) return latin(raw);
         if (utf8) {
           try {
             return utf8.decode(raw);

@@ -9,6 +9,7 @@
  * the protected and payload byte strings exactly as received: the decoded
  * header is never re-encoded.
  */
+import { allocBytes } from '../../lib/bytes.ts';
 import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
 import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
 import { decodeCbor, type CborMap, type CborValue } from './cbor.ts';
@@ -77,7 +78,8 @@ const SIGNATURE1_PREFIX = Uint8Array.of(0x84, 0x6a, ...Array.from('Signature1', 
  * `["Signature1", protected, h'', payload]`, around the given byte strings.
  */
 export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(SIGNATURE1_PREFIX.length + headSize(protectedBytes.length) + protectedBytes.length + 1 + headSize(payload.length) + payload.length);
+  // Every byte is written below (prefix, two byte strings and the empty AAD between them), so the pool's old content never shows.
+  const out = allocBytes(SIGNATURE1_PREFIX.length + headSize(protectedBytes.length) + protectedBytes.length + 1 + headSize(payload.length) + payload.length);
   out.set(SIGNATURE1_PREFIX, 0);
   let at = writeBstr(out, SIGNATURE1_PREFIX.length, protectedBytes);
   out[at++] = 0x40; // external_aad: h''

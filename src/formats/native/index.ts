@@ -6,7 +6,7 @@
  * bytes (a `.lic` file) and the armoured text (`armor.ts`).
  */
 import type { SignedEnvelope } from '../../core/envelope.ts';
-import { decodeUtf8, toHex } from '../../lib/bytes.ts';
+import { copyBytes, decodeUtf8, toHex } from '../../lib/bytes.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
 import type { FormatAdapter } from '../adapter.ts';
 import { ARMOR_BEGIN, dearmor, looksArmored } from './armor.ts';
@@ -45,7 +45,7 @@ function parse(input: string | Uint8Array): NativeEnvelope {
     bytes = dearmor(input);
     form = 'armored';
   } else if (input[0] === TAG18) {
-    bytes = input.slice(); // our own copy: what is verified cannot change under us
+    bytes = copyBytes(input); // our own copy: what is verified cannot change under us
     form = 'binary';
   } else {
     const text = decodeUtf8(input);

@@ -27,10 +27,15 @@ export function decodeClaims(payload: Uint8Array): CborMap {
   return value;
 }
 
+/** Each claim's CBOR key by name, in a record of its own (fast properties; `NATIVE_CLAIMS[name].key` is two lookups). */
+const KEY: Readonly<Record<ClaimName, number>> = Object.freeze(
+  Object.fromEntries((Object.keys(NATIVE_CLAIMS) as ClaimName[]).map((name) => [name, NATIVE_CLAIMS[name].key])) as Record<ClaimName, number>,
+);
+
 class Claims {
   constructor(readonly map: CborMap) {}
   raw(name: ClaimName): CborValue | undefined {
-    return this.map.get(NATIVE_CLAIMS[name].key);
+    return this.map.get(KEY[name]);
   }
   text(name: ClaimName): string | null {
     const v = this.raw(name);
@@ -60,10 +65,15 @@ class Claims {
   texts(name: ClaimName): readonly string[] | null {
     const v = this.raw(name);
     if (v === undefined) return null;
-    if (!Array.isArray(v) || v.length > MAX_LIST || !v.every((s) => typeof s === 'string' && s.length > 0)) {
-      fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an array of at most ${MAX_LIST} non-empty text strings`);
+    if (!Array.isArray(v) || v.length > MAX_LIST) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an array of at most ${MAX_LIST} non-empty text strings`);
+    const list = v as readonly CborValue[];
+    const out: string[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (typeof s !== 'string' || s.length === 0) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an array of at most ${MAX_LIST} non-empty text strings`);
+      out[i] = s;
     }
-    return Object.freeze([...(v as string[])]);
+    return Object.freeze(out);
   }
   map_(name: ClaimName): CborMap | null {
     const v = this.raw(name);
@@ -78,9 +88,11 @@ class Claims {
  * hold both the integer 1 and the text "1": distinct in CBOR, one name in a record).
  */
 export function defineOnce(out: Record<string, unknown>, key: number | string, value: unknown): void {
-  const name = String(key);
+  const name = typeof key === 'string' ? key : String(key);
   if (Object.hasOwn(out, name)) fail(`a map holds both ${typeof key === 'number' ? `the integer ${name} and the text` : `the text ${JSON.stringify(name)} and the integer`} of the same name`);
-  Object.defineProperty(out, name, { value, enumerable: true });
+  // `out` has no prototype, so even "__proto__" is a plain own data property; the caller freezes `out`, which makes
+  // every property what `defineProperty(out, name, { value, enumerable: true })` made it (read-only, not configurable).
+  out[name] = value;
 }
 
 /** A CBOR value as plain data for `metadata` and `claims`: maps become null-prototype records, byte strings stay bytes. */

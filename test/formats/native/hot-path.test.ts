@@ -10,7 +10,8 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { ARMOR_BEGIN, ARMOR_END, armor, dearmor } from '../../../src/formats/native/armor.ts';
 import { cborHead, parseCoseSign1, sigStructure } from '../../../src/formats/native/cose.ts';
-import { decodeCbor } from '../../../src/formats/native/cbor.ts';
+import { decodeCbor, type CborValue } from '../../../src/formats/native/cbor.ts';
+import { plain } from '../../../src/formats/native/read.ts';
 import { decodeBase64 } from '../../../src/lib/bytes.ts';
 import { LicenseInputError } from '../../../src/lib/errors.ts';
 
@@ -34,6 +35,14 @@ function referenceDearmor(text: string): Uint8Array {
   if (typeof bytes === 'string') throw new LicenseInputError('ERR_BASE64_INVALID', `the armoured license is not valid base64 (${bytes})`);
   return bytes;
 }
+
+/** CBOR maps as the decoder gives them (integer and text keys, "__proto__" and number-like text among them), nested. */
+const cborMapOfPlainData: fc.Arbitrary<Map<number | string, CborValue>> = fc.letrec<{ value: CborValue; map: Map<number | string, CborValue> }>((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.uint8Array({ maxLength: 4 }), fc.array(tie('value'), { maxLength: 3 }), tie('map')),
+  map: fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom<number | string>('__proto__', 'constructor', '1', '0', 1, 0, -1, 'a', 'toString'), fc.string({ maxLength: 3 }), fc.integer({ min: -3, max: 3 })), tie('value')), { maxLength: 5 })
+    .map((entries) => new Map(entries)),
+})).map;
 
 function outcome(f: () => Uint8Array): { bytes: number[] } | { code: string; message: string } {
   try {
@@ -121,9 +130,51 @@ describe('the native hot path reads exactly what the plain implementation read',
     expect(parseCoseSign1(message).keyId).toBe(expected);
   });
 
-  test.prop([fc.string({ unit: 'binary', maxLength: 40 })])('CBOR text strings of any length and content read back as written', (text) => {
+  test.prop([fc.string({ unit: 'binary', maxLength: 100 })])('CBOR text strings of any length and content read back as written', (text) => {
     const utf8 = new TextEncoder().encode(text);
     expect(decodeCbor(Uint8Array.of(...cborHead(3, utf8.length), ...utf8)).value).toBe(text);
+  });
+
+  test.prop([fc.array(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), minLength: 3, maxLength: 3 }), { maxLength: 20 })])(
+    'short ASCII strings of one length, one after another, each read back as written (their codes share one array)',
+    (texts) => {
+      const bytes = Uint8Array.of(...cborHead(4, texts.length), ...texts.flatMap((t) => [...cborHead(3, t.length), ...Array.from(t, (c) => c.charCodeAt(0))]));
+      expect(decodeCbor(bytes).value).toEqual(texts);
+    },
+  );
+
+  test.prop([cborMapOfPlainData])('plain(): the same null-prototype frozen records as when each property was defined read-only', (map) => {
+    const reference = (value: CborValue): unknown => {
+      if (value instanceof Map) {
+        const out = Object.create(null) as Record<string, unknown>;
+        for (const [k, v] of value) {
+          if (Object.hasOwn(out, String(k))) throw new LicenseInputError('ERR_PAYLOAD_INVALID', 'same name');
+          Object.defineProperty(out, String(k), { value: reference(v), enumerable: true });
+        }
+        return Object.freeze(out);
+      }
+      if (Array.isArray(value)) return Object.freeze(value.map(reference));
+      if (value instanceof Uint8Array) return value.slice();
+      return value;
+    };
+    const described = (value: unknown): unknown => {
+      if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value;
+      const descriptors = Object.getOwnPropertyDescriptors(value) as Record<string, PropertyDescriptor>;
+      return {
+        proto: Object.getPrototypeOf(value) === null ? null : 'some',
+        frozen: Object.isFrozen(value),
+        keys: Reflect.ownKeys(value),
+        props: Object.fromEntries(Object.entries(descriptors).map(([k, d]) => [k, { ...d, value: described(d.value) }])),
+      };
+    };
+    let expected: unknown;
+    try {
+      expected = described(reference(map));
+    } catch {
+      expect(() => plain(map)).toThrow(expect.objectContaining({ code: 'ERR_PAYLOAD_INVALID' }));
+      return;
+    }
+    expect(described(plain(map))).toEqual(expected);
   });
 
   test('a repeated map key is refused with ERR_CBOR_INVALID, the first and the last pair alike', () => {
