@@ -237,10 +237,13 @@ export function encodeUtf8Portable(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** Lowercase two-digit hex of every byte value. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
+
 /** Lower-case hex of the bytes. */
 export function toHex(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTES[bytes[i]!]!;
   return s;
 }
 

@@ -27,58 +27,78 @@ export function decodeClaims(payload: Uint8Array): CborMap {
   return value;
 }
 
-/** Each claim's CBOR key by name, in a record of its own (fast properties; `NATIVE_CLAIMS[name].key` is two lookups). */
-const KEY: Readonly<Record<ClaimName, number>> = Object.freeze(
-  Object.fromEntries((Object.keys(NATIVE_CLAIMS) as ClaimName[]).map((name) => [name, NATIVE_CLAIMS[name].key])) as Record<ClaimName, number>,
-);
+/** The claims licensekit knows, in NATIVE_CLAIMS' order: a claim's index here is its slot in {@link Claims}. */
+const CLAIM_NAMES = Object.keys(NATIVE_CLAIMS) as ClaimName[];
+/** Each claim's slot by name (a record of constants: `S.sub` is a plain property read). */
+const S: Readonly<Record<ClaimName, number>> = Object.freeze(Object.fromEntries(CLAIM_NAMES.map((name, i) => [name, i])) as Record<ClaimName, number>);
+/** Each known claim's slot by CBOR key. */
+const SLOT_BY_KEY: ReadonlyMap<number | string, number> = new Map(CLAIM_NAMES.map((name, i) => [NATIVE_CLAIMS[name].key, i]));
+const NO_SLOTS: readonly (CborValue | undefined)[] = CLAIM_NAMES.map(() => undefined);
 
+/**
+ * The claims set read once into slots, one per known claim (`undefined`: absent), so each claim is an array read
+ * instead of a map lookup; whether the map holds any claim licensekit does not know is noted on the way.
+ */
 class Claims {
-  constructor(readonly map: CborMap) {}
-  raw(name: ClaimName): CborValue | undefined {
-    return this.map.get(KEY[name]);
+  readonly slots: (CborValue | undefined)[] = NO_SLOTS.slice();
+  hasUnknown = false;
+  constructor(readonly map: CborMap) {
+    map.forEach((value, key) => {
+      const slot = SLOT_BY_KEY.get(key);
+      if (slot === undefined) this.hasUnknown = true;
+      else this.slots[slot] = value;
+    });
   }
-  text(name: ClaimName): string | null {
-    const v = this.raw(name);
+  raw(slot: number): CborValue | undefined {
+    return this.slots[slot];
+  }
+  /** The claim's name and key, for a message. */
+  private named(slot: number): string {
+    const name = CLAIM_NAMES[slot]!;
+    return `"${name}" (${NATIVE_CLAIMS[name].key})`;
+  }
+  text(slot: number): string | null {
+    const v = this.slots[slot];
     if (v === undefined) return null;
-    if (typeof v !== 'string') fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be text`);
+    if (typeof v !== 'string') fail(`${this.named(slot)} must be text`);
     return v;
   }
-  uint(name: ClaimName): number | null {
-    const v = this.raw(name);
+  uint(slot: number): number | null {
+    const v = this.slots[slot];
     if (v === undefined) return null;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an unsigned integer`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`${this.named(slot)} must be an unsigned integer`);
     return v;
   }
-  bool(name: ClaimName): boolean | null {
-    const v = this.raw(name);
+  bool(slot: number): boolean | null {
+    const v = this.slots[slot];
     if (v === undefined) return null;
-    if (typeof v !== 'boolean') fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be true or false`);
+    if (typeof v !== 'boolean') fail(`${this.named(slot)} must be true or false`);
     return v;
   }
   /** A NumericDate: seconds since the epoch, integer or float (RFC 8392 §2). */
-  date(name: ClaimName): Date | null {
-    const v = this.raw(name);
+  date(slot: number): Date | null {
+    const v = this.slots[slot];
     if (v === undefined) return null;
-    if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > MAX_SECONDS) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be a NumericDate`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > MAX_SECONDS) fail(`${this.named(slot)} must be a NumericDate`);
     return new Date(Math.round(v * 1000));
   }
-  texts(name: ClaimName): readonly string[] | null {
-    const v = this.raw(name);
+  texts(slot: number): readonly string[] | null {
+    const v = this.slots[slot];
     if (v === undefined) return null;
-    if (!Array.isArray(v) || v.length > MAX_LIST) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an array of at most ${MAX_LIST} non-empty text strings`);
+    if (!Array.isArray(v) || v.length > MAX_LIST) fail(`${this.named(slot)} must be an array of at most ${MAX_LIST} non-empty text strings`);
     const list = v as readonly CborValue[];
     const out: string[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
-      if (typeof s !== 'string' || s.length === 0) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be an array of at most ${MAX_LIST} non-empty text strings`);
+      if (typeof s !== 'string' || s.length === 0) fail(`${this.named(slot)} must be an array of at most ${MAX_LIST} non-empty text strings`);
       out[i] = s;
     }
     return Object.freeze(out);
   }
-  map_(name: ClaimName): CborMap | null {
-    const v = this.raw(name);
+  map_(slot: number): CborMap | null {
+    const v = this.slots[slot];
     if (v === undefined) return null;
-    if (!(v instanceof Map)) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) must be a map`);
+    if (!(v instanceof Map)) fail(`${this.named(slot)} must be a map`);
     return v;
   }
 }
@@ -110,17 +130,30 @@ export function plain(value: CborValue): unknown {
 /** The customer fields the License models (an integer key never is one: `String(1)` is no field name). */
 const CUSTOMER_FIELDS: ReadonlySet<string> = new Set(['id', 'name', 'email', 'company']);
 
+function customerField(map: CborMap, k: string): string | null {
+  const v = map.get(k);
+  if (v === undefined) return null;
+  if (typeof v !== 'string') fail(`customer "${k}" must be text`);
+  return v;
+}
+
 function customer(map: CborMap | null): Party | null {
   if (map === null) return null;
-  const field = (k: string): string | null => {
-    const v = map.get(k);
-    if (v === undefined) return null;
-    if (typeof v !== 'string') fail(`customer "${k}" must be text`);
-    return v;
-  };
-  const extra = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of map) if (typeof k !== 'string' || !CUSTOMER_FIELDS.has(k)) defineOnce(extra, k, plain(v));
-  return Object.freeze({ id: field('id'), name: field('name'), email: field('email'), companyName: field('company'), created: null, extra: Object.freeze(extra) });
+  // The fields the model does not name, first (a bad one is reported before a mistyped field); none: the shared empty record.
+  let extra: Record<string, unknown> | null = null;
+  map.forEach((v, k) => {
+    if (typeof k === 'string' && CUSTOMER_FIELDS.has(k)) return;
+    extra ??= Object.create(null) as Record<string, unknown>;
+    defineOnce(extra, k, plain(v));
+  });
+  return Object.freeze({
+    id: customerField(map, 'id'),
+    name: customerField(map, 'name'),
+    email: customerField(map, 'email'),
+    companyName: customerField(map, 'company'),
+    created: null,
+    extra: extra === null ? NO_RECORD : Object.freeze(extra),
+  });
 }
 
 function features(mask: number | null): Readonly<Record<FeatureFlag, boolean | null>> {
@@ -151,60 +184,60 @@ const MESSAGE_ONLY = ['resetCounter', 'revocationSequence', 'revoked', 'devicePu
 /** Maps a verified claims set to the neutral License. */
 export function readNativeLicense(map: CborMap): License {
   const c = new Claims(map);
-  const messageType = c.text('messageType');
+  const messageType = c.text(S.messageType);
   if (messageType !== null) fail(`this is a vendor ${JSON.stringify(messageType)} message, not a license (import it into the local state)`);
   for (const name of MESSAGE_ONLY) {
-    if (c.raw(name) !== undefined) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) belongs to a message, never to a license`);
+    if (c.raw(S[name]) !== undefined) fail(`"${name}" (${NATIVE_CLAIMS[name].key}) belongs to a message, never to a license`);
   }
-  const mode = c.uint('licenseeSecretMode');
+  const mode = c.uint(S.licenseeSecretMode);
   if (mode !== null && mode > 2) fail('"licenseeSecretMode" must be 0 (disabled), 1 (predefined) or 2 (client)');
-  const secretHash = c.raw('licenseeSecretHash');
+  const secretHash = c.raw(S.licenseeSecretHash);
   if (secretHash !== undefined && (!(secretHash instanceof Uint8Array) || secretHash.length !== 32)) fail('"licenseeSecretHash" must be 32 bytes');
   if (mode === 1 && secretHash === undefined) fail('a predefined licensee secret needs "licenseeSecretHash"');
-  const cti = c.raw('cti');
+  const cti = c.raw(S.cti);
   if (cti !== undefined && (!(cti instanceof Uint8Array) || cti.length === 0 || cti.length > 64)) fail('"cti" (7) must be 1 to 64 bytes');
   // An activation response's binding (read by the local state): checked here so a wrong type is never ignored.
-  const nonce = c.raw('nonce');
+  const nonce = c.raw(S.nonce);
   if (nonce !== undefined && (!(nonce instanceof Uint8Array) || nonce.length !== 16)) fail('"nonce" (-65580) must be 16 bytes');
-  c.text('deviceKeyId');
-  const aud = c.text('aud');
-  const iat = c.date('iat');
-  const machines = c.texts('machines');
-  const allowed = c.texts('allowedMachines');
-  const limit = c.uint('maxMachines');
-  const metadata = c.map_('metadata');
+  c.text(S.deviceKeyId);
+  const aud = c.text(S.aud);
+  const iat = c.date(S.iat);
+  const machines = c.texts(S.machines);
+  const allowed = c.texts(S.allowedMachines);
+  const limit = c.uint(S.maxMachines);
+  const metadata = c.map_(S.metadata);
   if (metadata !== null) for (const k of metadata.keys()) if (typeof k !== 'string') fail('"metadata" keys must be text');
-  const mask = c.uint('features');
+  const mask = c.uint(S.features);
   // A license that names machines is node-locked unless it says 0 (as the issuer writes it).
   const listed = (machines?.length ?? 0) + (allowed?.length ?? 0);
   const license: License = {
     format: 'native',
     id: cti instanceof Uint8Array ? toHex(cti) : null,
-    key: c.text('sub'),
+    key: c.text(S.sub),
     productId: aud !== null && /^(0|[1-9]\d{0,14})$/.test(aud) ? Number(aud) : null,
     product: aud,
-    issuer: c.text('iss'),
-    created: c.date('issued') ?? iat,
-    notBefore: c.date('nbf'),
-    expires: c.date('exp'),
+    issuer: c.text(S.iss),
+    created: c.date(S.issued) ?? iat,
+    notBefore: c.date(S.nbf),
+    expires: c.date(S.exp),
     signDate: iat,
-    maxSignatureAgeSeconds: c.uint('maxOfflineAge'),
+    maxSignatureAgeSeconds: c.uint(S.maxOfflineAge),
     signatureExpires: null,
     features: features(mask),
-    entitlements: c.texts('entitlements') ?? NONE,
-    block: c.bool('blocked') ?? false,
+    entitlements: c.texts(S.entitlements) ?? NONE,
+    block: c.bool(S.blocked) ?? false,
     activatedMachines: machines ? Object.freeze(machines.map((m) => machine(m, iat))) : null,
     allowedMachines: allowed,
     maxNoOfMachines: limit ?? (listed === 0 ? 0 : Math.max(1, machines?.length ?? 0)),
-    fingerprint: c.text('fingerprint'),
-    floatingLeaseSeconds: c.uint('floatingLease'),
+    fingerprint: c.text(S.fingerprint),
+    floatingLeaseSeconds: c.uint(S.floatingLease),
     licenseeSecret: mode === null ? null : Object.freeze({ mode: SECRET_MODES[mode]!, hash: mode === 1 ? (secretHash as Uint8Array).slice() : null }),
-    bindHwid: c.bool('bindHwid') ?? false,
-    graceDays: c.uint('graceDays'),
-    customer: customer(c.map_('customer')),
-    notes: c.text('notes'),
+    bindHwid: c.bool(S.bindHwid) ?? false,
+    graceDays: c.uint(S.graceDays),
+    customer: customer(c.map_(S.customer)),
+    notes: c.text(S.notes),
     metadata: metadata === null ? NO_RECORD : (plain(metadata) as Readonly<Record<string, unknown>>),
-    claims: unknownClaims(map),
+    claims: c.hasUnknown ? unknownClaims(map) : NO_RECORD,
   };
   return license;
 }
