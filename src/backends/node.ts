@@ -4,6 +4,7 @@
  */
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { PS256_SALT_LENGTH, type SignatureAlgorithm } from '../lib/algorithms.ts';
+import { copyBytes } from '../lib/bytes.ts';
 import { BackendError } from '../lib/errors.ts';
 import { exportSpki } from '../keys/export.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
@@ -101,8 +102,9 @@ function verifyParallel(algorithm: SignatureAlgorithm, key: PublicKey, data: Uin
   try {
     const scheme = schemeFor(algorithm); // misuse rejects, as `verify` does
     if (!keyFitsAlgorithm(key, algorithm)) return Promise.resolve(false);
-    const dataCopy = data.slice();
-    const signatureCopy = signature.slice();
+    // Copies from Buffer's pool (lib/bytes' copyBytes): a fresh Uint8Array of this size costs an allocation outside V8's heap.
+    const dataCopy = copyBytes(data);
+    const signatureCopy = copyBytes(signature);
     return withPool((p) => p.verifyInPool(scheme, key, dataCopy, signatureCopy, () => verifySync(algorithm, key, dataCopy, signatureCopy)));
   } catch (error) {
     return Promise.reject(error);

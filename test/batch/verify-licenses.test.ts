@@ -221,8 +221,24 @@ describe('node backend verifyParallel (worker threads, calling thread helping)',
     await expect(nodeBackend.verifyParallel!('ES256' as never, key, data, signature)).rejects.toMatchObject({ code: 'ERR_ALGORITHM_UNSUPPORTED' });
   });
 
+  test('the calling thread takes checks back one slice at a time: every check of a chunk is answered once, by whoever took it', async () => {
+    const cases = Array.from({ length: 301 }, (_, i) => {
+      const d = data.slice();
+      if (i % 4 === 1) d[i % d.length] = d[i % d.length]! ^ 1;
+      return d;
+    });
+    const expected = cases.map((d) => nodeBackend.verifySync!('RS256', key, d, signature));
+    for (let round = 0; round < 5; round++) {
+      const before = parallelPoolStats();
+      const answers = await Promise.all(cases.map((d) => nodeBackend.verifyParallel!('RS256', key, d, signature)));
+      const after = parallelPoolStats();
+      expect(answers).toEqual(expected);
+      expect(after.inWorkers - before.inWorkers + after.here - before.here).toBe(cases.length);
+    }
+  });
+
   // Last: after a crash this process verifies on the calling thread only.
-  test('workers that die mid-batch lose nothing: their chunks are verified here', async () => {
+  test('workers that die mid-batch lose nothing: the checks they took or had not reached are verified here', async () => {
     const inputs = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? texts.get('tampered-expires.skm')! : texts.get('valid.skm')!));
     const deadline = Date.now() + 20_000;
     while (parallelPoolStats().workersOnline === 0 && Date.now() < deadline) {
@@ -230,10 +246,15 @@ describe('node backend verifyParallel (worker threads, calling thread helping)',
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(parallelPoolStats().workersOnline).toBeGreaterThan(0);
+    const before = parallelPoolStats();
     const pending = verifyLicenses(inputs, ON_A); // every license is parsed and its chunk sent before this returns
+    // Let the calling thread take a few checks back from the chunks' ends first, so the crash leaves chunks split between the two.
+    for (let turn = 0; turn < 100 && parallelPoolStats().here === before.here; turn++) await new Promise((r) => setImmediate(r));
     crashParallelWorkers();
     const results = await pending;
+    const after = parallelPoolStats();
     expect(results.map((r) => r.ok && r.verdict.valid)).toEqual(inputs.map((_, i) => i % 3 !== 0));
+    expect(after.inWorkers - before.inWorkers + after.here - before.here).toBe(inputs.length);
     expect(parallelPoolStats().workersOnline).toBe(0);
     expect((await verifyLicenses(inputs.slice(0, 50), ON_A)).every((r, i) => r.ok && r.verdict.valid === (i % 3 !== 0))).toBe(true);
   });
