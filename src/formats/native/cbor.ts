@@ -43,8 +43,8 @@ export interface CborDocument {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** Text strings up to this many ASCII bytes are built from a plain array of their codes (see `item`). */
-const SHORT_TEXT = 64;
+/** Text strings up to this many ASCII bytes are built from a plain array of their codes (see {@link shortText}). */
+export const SHORT_TEXT = 64;
 /** One array of codes per short length (`SHORT_CODES[n].length === n`), reused: each is read at once by `fromCharCode`. */
 const SHORT_CODES: readonly number[][] = Array.from({ length: SHORT_TEXT + 1 }, (_, n) => new Array<number>(n).fill(0));
 const utf8 = typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
@@ -170,17 +170,10 @@ class Reader {
         const from = this.pos;
         const to = from + n;
         this.pos = to;
-        // Short ASCII (map keys, codes, names): the codes go into a plain array kept for that length, then one
-        // `fromCharCode` call (cheaper than concatenating char by char, or a view and an apply over the view).
+        // Short ASCII (map keys, codes, names): see `shortText`.
         if (n <= SHORT_TEXT) {
-          const codes = SHORT_CODES[n]!;
-          let k = 0;
-          for (; k < n; k++) {
-            const c = b[from + k]!;
-            if (c > 0x7f) break;
-            codes[k] = c;
-          }
-          if (k === n) return String.fromCharCode.apply(null, codes);
+          const text = shortText(b, from, n, 0, 0x7f);
+          if (text !== null) return text;
         }
         let ascii = true;
         for (let i = from; i < to; i++) if (b[i]! > 0x7f) { ascii = false; break; }
@@ -248,6 +241,21 @@ class Reader {
       }
     }
   }
+}
+
+/**
+ * The `n` bytes at `from` as text of one char per byte, when every byte is within `low`..`high` (else `null`); `n`
+ * at most {@link SHORT_TEXT}. The codes go into a plain array kept for that length, then one `fromCharCode` call:
+ * cheaper than concatenating char by char, or a view and an apply over the view.
+ */
+export function shortText(bytes: Uint8Array, from: number, n: number, low: number, high: number): string | null {
+  const codes = SHORT_CODES[n]!;
+  for (let k = 0; k < n; k++) {
+    const c = bytes[from + k]!;
+    if (c < low || c > high) return null;
+    codes[k] = c;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
 
 function latin(raw: Uint8Array): string {

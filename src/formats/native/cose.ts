@@ -12,7 +12,7 @@
 import { allocBytes } from '../../lib/bytes.ts';
 import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
 import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
-import { decodeCbor, type CborMap, type CborValue } from './cbor.ts';
+import { decodeCbor, SHORT_TEXT, shortText, type CborMap, type CborValue } from './cbor.ts';
 
 /** CBOR tag of a COSE_Sign1 message. */
 export const COSE_SIGN1_TAG = 18;
@@ -115,6 +115,10 @@ function writeBstr(out: Uint8Array, at: number, bytes: Uint8Array): number {
 }
 
 function keyIdText(kid: Uint8Array): string {
+  if (kid.length > 0 && kid.length <= SHORT_TEXT) {
+    const text = shortText(kid, 0, kid.length, 0x21, 0x7e);
+    if (text !== null) return text;
+  }
   let ascii = kid.length > 0;
   for (let i = 0; i < kid.length; i++) {
     const b = kid[i]!;

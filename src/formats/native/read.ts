@@ -156,14 +156,23 @@ function customer(map: CborMap | null): Party | null {
   });
 }
 
+/** The frozen flag record of each mask, made on first use and shared (plain data that cannot change). */
+const FEATURES_BY_MASK: (Readonly<Record<FeatureFlag, boolean | null>> | undefined)[] = new Array(256).fill(undefined);
+
 function features(mask: number | null): Readonly<Record<FeatureFlag, boolean | null>> {
   if (mask !== null && mask > 0xff) fail('"features" is a mask of F1–F8 (0–255)');
   const m = mask ?? 0;
-  return Object.freeze({ F1: (m & 1) !== 0, F2: (m & 2) !== 0, F3: (m & 4) !== 0, F4: (m & 8) !== 0, F5: (m & 16) !== 0, F6: (m & 32) !== 0, F7: (m & 64) !== 0, F8: (m & 128) !== 0 });
+  return (FEATURES_BY_MASK[m] ??= Object.freeze({ F1: (m & 1) !== 0, F2: (m & 2) !== 0, F3: (m & 4) !== 0, F4: (m & 8) !== 0, F5: (m & 16) !== 0, F6: (m & 32) !== 0, F7: (m & 64) !== 0, F8: (m & 128) !== 0 }));
 }
 
 function machine(code: string, time: Date | null): ActivatedMachine {
   return Object.freeze({ mid: code, machineCode: code, floating: false, overdraft: false, ip: null, time, friendlyName: null, floatingExpires: null });
+}
+
+function machineList(codes: readonly string[], time: Date | null): readonly ActivatedMachine[] {
+  const out: ActivatedMachine[] = new Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = machine(codes[i]!, time);
+  return Object.freeze(out);
 }
 
 /** The claims licensekit does not model, by their CBOR key (text keys as given). */
@@ -226,7 +235,7 @@ export function readNativeLicense(map: CborMap): License {
     features: features(mask),
     entitlements: c.texts(S.entitlements) ?? NONE,
     block: c.bool(S.blocked) ?? false,
-    activatedMachines: machines ? Object.freeze(machines.map((m) => machine(m, iat))) : null,
+    activatedMachines: machines ? machineList(machines, iat) : null,
     allowedMachines: allowed,
     maxNoOfMachines: limit ?? (listed === 0 ? 0 : Math.max(1, machines?.length ?? 0)),
     fingerprint: c.text(S.fingerprint),
