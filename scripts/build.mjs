@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
+import { eagerCompileHot } from './eager-compile.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = (p) => join(root, p);
@@ -119,6 +120,8 @@ export async function buildLibrary() {
     // licensekit/customers: opening customer bundles (scrypt, XChaCha20-Poly1305: ~9 KiB gzipped), also outside that budget.
     build({ ...common, ...browser, entryPoints: [at('src/customers/index.ts')], outfile: at('dist/browser/customers.js'), format: 'esm', metafile: false }),
   ]);
+  // The functions a start-up verification runs, compiled as the entry loads (scripts/eager-compile.mjs).
+  for (const [file, format] of [['dist/node/index.js', 'esm'], ['dist/node/index.cjs', 'cjs']]) eagerCompileHot(at(file), format, at('fixtures'));
   await mkdir(at('dist/meta'), { recursive: true });
   await writeFile(at('dist/meta/browser.json'), JSON.stringify(esm.metafile));
   await writeFile(at('dist/meta/iife.json'), JSON.stringify(iife.metafile));

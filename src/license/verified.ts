@@ -143,10 +143,7 @@ export class VerifiedLicense {
     for (let i = 0; i < 8; i++) if (features[FEATURE_FLAGS[i]!] === true) flags |= 1 << i;
     this.#flags = flags;
     this.#lockedMachines = license.maxNoOfMachines === 0 ? null : undefined;
-    let floating = false;
-    const machines = license.activatedMachines;
-    if (machines !== null) for (let i = 0; i < machines.length && !floating; i++) if (machines[i]?.floating) floating = true;
-    this.#hasFloating = floating;
+    this.#hasFloating = license.activatedMachines !== null && license.activatedMachines.some((m) => m.floating);
     Object.freeze(this); // the claims of a verified license cannot be edited afterwards
   }
 
