@@ -17,7 +17,7 @@ import { candidateKeys, importKeyRing, type KeyRing, type KeyRingEntry, type Key
 import { createVerifiedLicense, type VerifiedLicense } from './license/verified.ts';
 import { evaluateLicense, SIGNATURE_OK, type CheckResult, type FormatStatus } from './rules/evaluate.ts';
 import { isoDateTime } from './rules/iso-date.ts';
-import { describe, ownValue, resolveEvaluation, resolveNow, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
+import { describe, ownValue, resolveEvaluation, type EvaluationOptions, type ResolvedEvaluation } from './rules/options.ts';
 import type { ReasonCode, WarningCode } from './rules/reasons.ts';
 
 /** Default input size limit: 1 MiB. */
@@ -102,7 +102,7 @@ export function readInput(input: LicenseInput, maxBytes: number): string | Uint8
 }
 
 /** What every license checked with one `options` shares: validated once, key imported once, `now` read once. */
-interface Shared {
+export interface Shared {
   /** The formats this entry reads (Keygen's only where the entry carries it). */
   adapters: readonly FormatAdapter<any>[];
   maxBytes: number;
@@ -152,89 +152,17 @@ function prepareShared(options: VerifyOptions, defaults: readonly SignatureBacke
 }
 
 /**
- * What one options object resolved to, kept so the next call with the same object, unchanged, skips validating
- * and importing again (a program checking its license every few minutes, a host checking many plugins one by one).
- * "Unchanged" is checked on every call, cheaply and completely: the same own property names in the same order
- * (`Object.getOwnPropertyNames`, so a non-enumerable option added later counts too), each with the same value, and
- * the elements of the two array options as they were. Only options whose result depends on nothing else are
- * remembered: primitive values, `now` as a Date (its time is read on every call, as `resolveNow` does), and
- * `requireFeatures` / `algorithms` arrays of primitives. A key, backend, product or facts given as an object
- * (which its owner may change in place) is validated on every call, as before.
+ * Where an API gets the `Shared` of an options object: `prepare` validates it from scratch. By default every call
+ * prepares; Node's entry installs a memo that reuses what an unchanged options object resolved to
+ * (src/options-memo.ts, installed by backends/node.ts, so that the browser and IIFE bundles, which must stay within
+ * their size budget, do not carry it). `memos` is the API's own store.
  */
-interface SharedMemo {
-  readonly names: readonly string[];
-  readonly values: readonly unknown[];
-  /** For an array option, its own elements at the time (`null` for any other option). */
-  readonly elements: readonly (readonly unknown[] | null)[];
-  readonly shared: Shared;
-}
+export type SharedSource = (options: VerifyOptions, memos: WeakMap<object, unknown>, prepare: (options: VerifyOptions) => Shared) => Shared;
+let sharedSource: SharedSource | null = null;
 
-/** The memo for `options`, or `null` when some option is an object its owner could change without the memo seeing it. */
-function memoFor(options: object, shared: Shared): SharedMemo | null {
-  const names = Object.getOwnPropertyNames(options);
-  const values: unknown[] = [];
-  const elements: (readonly unknown[] | null)[] = [];
-  for (const name of names) {
-    const value: unknown = (options as Record<string, unknown>)[name];
-    let copy: unknown[] | null = null;
-    if (typeof value === 'object' && value !== null) {
-      if (name === 'now' && value instanceof Date) {
-        // its time is read again on every call
-      } else if ((name === 'requireFeatures' || name === 'algorithms') && Array.isArray(value)) {
-        copy = ownElements(value);
-        if (copy.some((e) => (typeof e === 'object' && e !== null) || typeof e === 'function')) return null;
-      } else return null;
-    } else if (typeof value === 'function') return null;
-    values.push(value);
-    elements.push(copy);
-  }
-  return { names, values, elements, shared };
-}
-
-/** An array's own elements (a hole reads `undefined`, never an inherited index), as the options' validation reads them. */
-function ownElements(array: readonly unknown[]): unknown[] {
-  const out: unknown[] = [];
-  for (let i = 0; i < array.length; i++) out.push(Object.hasOwn(array, i) ? array[i] : undefined);
-  return out;
-}
-
-/** True when `options` still has exactly the memo's own property names, values and array elements. */
-function unchanged(options: object, memo: SharedMemo): boolean {
-  const names = Object.getOwnPropertyNames(options);
-  if (names.length !== memo.names.length) return false;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    if (name !== memo.names[i]) return false;
-    const value: unknown = (options as Record<string, unknown>)[name];
-    if (!Object.is(value, memo.values[i])) return false;
-    const copy = memo.elements[i];
-    if (copy) {
-      const array = value as readonly unknown[];
-      if (array.length !== copy.length) return false;
-      for (let k = 0; k < copy.length; k++) if (!Object.is(Object.hasOwn(array, k) ? array[k] : undefined, copy[k])) return false;
-    }
-  }
-  return true;
-}
-
-/**
- * `prepareShared(options, …)`, from `memos` when the same options object comes back unchanged: then only `now` is
- * read again (the clock when it is absent, the Date's time when it is a Date), exactly as validation reads it.
- */
-function sharedFor(options: VerifyOptions, memos: WeakMap<object, SharedMemo>, defaults: readonly SignatureBackend[], adapters: readonly FormatAdapter<any>[]): Shared {
-  if (typeof options === 'object' && options !== null) {
-    const memo = memos.get(options);
-    if (memo !== undefined && unchanged(options, memo)) {
-      const { shared } = memo;
-      const nowMs = resolveNow(ownValue(options, 'now'), Date.now);
-      return nowMs === shared.resolved.nowMs ? shared : { ...shared, resolved: { ...shared.resolved, nowMs } };
-    }
-  }
-  const shared = prepareShared(options, defaults, adapters);
-  const memo = memoFor(options, shared);
-  if (memo === null) memos.delete(options);
-  else memos.set(options, memo);
-  return shared;
+/** @internal Installs the options memo for every verification API (see {@link SharedSource}). */
+export function useSharedSource(source: SharedSource): void {
+  sharedSource = source;
 }
 
 /** Everything before the signature check for one input: size limit, envelope, the candidate keys, backend. */
@@ -341,21 +269,23 @@ export interface VerifyApi {
  */
 export function createVerifyApi(defaults: readonly SignatureBackend[], adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS): VerifyApi {
   const captured = Object.freeze(defaults.map(captureBackend));
-  const memos = new WeakMap<object, SharedMemo>();
+  const memos = new WeakMap<object, unknown>();
+  const prepare = (options: VerifyOptions): Shared => prepareShared(options, captured, adapters);
+  const sharedFor = (options: VerifyOptions): Shared => (sharedSource === null ? prepare(options) : sharedSource(options, memos, prepare));
   return {
     async verifyLicense(input, options) {
-      const p = prepareInput(input, sharedFor(options, memos, captured, adapters), false);
+      const p = prepareInput(input, sharedFor(options), false);
       // A synchronous backend (node:crypto, pure JS) answers in this tick either way: skip two promise hops.
       if (p.backend.verifySync) return finish(p, verifyCandidatesSync(p));
       // The envelope holds its own copy of the bytes: a caller mutating its input during the await changes nothing.
       return finish(p, await verifyCandidates(p, verifySignedEnvelope));
     },
     verifyLicenseSync(input, options) {
-      const p = prepareInput(input, sharedFor(options, memos, captured, adapters), true);
+      const p = prepareInput(input, sharedFor(options), true);
       return finish(p, verifyCandidatesSync(p));
     },
     async verifyLicenses(inputs, options) {
-      const shared = sharedFor(options, memos, captured, adapters);
+      const shared = sharedFor(options);
       return runBatch(batchInputs(inputs), {
         prepare: (input) => prepareInput(input, shared, false),
         verify: (p) => verifyCandidates(p, verifyEnvelopeInParallel),

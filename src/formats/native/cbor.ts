@@ -19,6 +19,7 @@
  * Maps come back as `Map`s (keys can be integers), which never reach
  * `Object.prototype`.
  */
+import { decodeUtf8 } from '../../lib/bytes.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
 
 /** A decoded CBOR data item. */
@@ -44,42 +45,12 @@ export interface CborDocument {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** Text strings up to this many ASCII bytes are built from a plain array of their codes (see {@link shortText}). */
-export const SHORT_TEXT = 64;
-/** One array of codes per short length (`SHORT_CODES[n].length === n`), reused: each is read at once by `fromCharCode`. */
-const SHORT_CODES: readonly number[][] = Array.from({ length: SHORT_TEXT + 1 }, (_, n) => new Array<number>(n).fill(0));
-const utf8 = typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
+const SHORT_TEXT = 64;
+/** One array of codes per length (`SHORT_CODES[n].length === n`), made on first use and reused: each is read at once by `fromCharCode`. */
+const SHORT_CODES: number[][] = [];
 
 function fail(message: string, offset: number): never {
   throw new LicenseInputError('ERR_CBOR_INVALID', `CBOR ${message} at byte ${offset}`);
-}
-
-/** Strict UTF-8 decoding without TextDecoder (bare hosts): refuses overlongs, surrogates and truncation. */
-export function decodeUtf8Strict(bytes: Uint8Array, at: number): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      out += String.fromCharCode(b);
-      i++;
-      continue;
-    }
-    let need: number;
-    let cp: number;
-    let min: number;
-    if (b >= 0xc2 && b <= 0xdf) [need, cp, min] = [1, b & 0x1f, 0x80];
-    else if (b >= 0xe0 && b <= 0xef) [need, cp, min] = [2, b & 0x0f, 0x800];
-    else if (b >= 0xf0 && b <= 0xf4) [need, cp, min] = [3, b & 0x07, 0x10000];
-    else return fail('text string is not UTF-8', at + i);
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return fail('text string is not UTF-8', at + i);
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return fail('text string is not UTF-8', at + i);
-    out += String.fromCodePoint(cp);
-    i += need + 1;
-  }
-  return out;
 }
 
 function halfToNumber(h: number): number {
@@ -175,18 +146,9 @@ class Reader {
           const text = shortText(b, from, n, 0, 0x7f);
           if (text !== null) return text;
         }
-        let ascii = true;
-        for (let i = from; i < to; i++) if (b[i]! > 0x7f) { ascii = false; break; }
-        const raw = b.subarray(from, to);
-        if (ascii) return latin(raw);
-        if (utf8) {
-          try {
-            return utf8.decode(raw);
-          } catch {
-            return fail('text string is not UTF-8', start);
-          }
-        }
-        return decodeUtf8Strict(raw, start);
+        // Longer or non-ASCII: strict UTF-8 (TextDecoder where the host has one, lib/bytes' strict reader elsewhere).
+        const text = decodeUtf8(b.subarray(from, to));
+        return text === null ? fail('text string is not UTF-8', start) : text;
       }
       case 4: {
         if (depth >= this.maxDepth) fail(`nests deeper than ${this.maxDepth}`, start);
@@ -244,12 +206,12 @@ class Reader {
 }
 
 /**
- * The `n` bytes at `from` as text of one char per byte, when every byte is within `low`..`high` (else `null`); `n`
- * at most {@link SHORT_TEXT}. The codes go into a plain array kept for that length, then one `fromCharCode` call:
+ * The `n` bytes at `from` (a few hundred at most) as text of one char per byte, when every byte is within
+ * `low`..`high` (else `null`). The codes go into a plain array kept for that length, then one `fromCharCode` call:
  * cheaper than concatenating char by char, or a view and an apply over the view.
  */
 export function shortText(bytes: Uint8Array, from: number, n: number, low: number, high: number): string | null {
-  const codes = SHORT_CODES[n]!;
+  const codes = (SHORT_CODES[n] ??= new Array<number>(n).fill(0));
   for (let k = 0; k < n; k++) {
     const c = bytes[from + k]!;
     if (c < low || c > high) return null;
@@ -258,11 +220,6 @@ export function shortText(bytes: Uint8Array, from: number, n: number, low: numbe
   return String.fromCharCode.apply(null, codes);
 }
 
-function latin(raw: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < raw.length; i += 4096) s += String.fromCharCode.apply(null, raw.subarray(i, i + 4096) as unknown as number[]);
-  return s;
-}
 
 /**
  * Decodes exactly one strict CBOR item that fills `bytes`. When `limits.topTag`

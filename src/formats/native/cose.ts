@@ -9,10 +9,10 @@
  * the protected and payload byte strings exactly as received: the decoded
  * header is never re-encoded.
  */
-import { allocBytes } from '../../lib/bytes.ts';
+import { allocBytes, toHex } from '../../lib/bytes.ts';
 import { LicenseInputError, UnsupportedFormatError } from '../../lib/errors.ts';
 import type { SignatureAlgorithm } from '../../lib/algorithms.ts';
-import { decodeCbor, SHORT_TEXT, shortText, type CborMap, type CborValue } from './cbor.ts';
+import { decodeCbor, shortText, type CborMap, type CborValue } from './cbor.ts';
 
 /** CBOR tag of a COSE_Sign1 message. */
 export const COSE_SIGN1_TAG = 18;
@@ -115,26 +115,8 @@ function writeBstr(out: Uint8Array, at: number, bytes: Uint8Array): number {
 }
 
 function keyIdText(kid: Uint8Array): string {
-  if (kid.length > 0 && kid.length <= SHORT_TEXT) {
-    const text = shortText(kid, 0, kid.length, 0x21, 0x7e);
-    if (text !== null) return text;
-  }
-  let ascii = kid.length > 0;
-  for (let i = 0; i < kid.length; i++) {
-    const b = kid[i]!;
-    if (b < 0x21 || b > 0x7e) {
-      ascii = false;
-      break;
-    }
-  }
-  // At most 256 bytes (checked by the caller): one apply call takes them all.
-  if (ascii) return String.fromCharCode.apply(null, kid as unknown as number[]);
-  let hex = '';
-  for (let i = 0; i < kid.length; i++) hex += HEX[kid[i]!]!;
-  return hex;
+  return shortText(kid, 0, kid.length, 0x21, 0x7e) ?? toHex(kid); // 1 to 256 bytes (checked by the caller)
 }
-
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** Limits on a COSE message: the license is small, so these are generous. */
 const LIMITS = { maxDepth: 8, maxItems: 64 } as const;
