@@ -19,7 +19,8 @@ import { isSignatureAlgorithm } from './lib/algorithms.ts';
 import { BackendError } from './lib/errors.ts';
 import { createHash } from 'node:crypto';
 import { useSha256 } from './keys/thumbprint.ts';
-import { createVerifyApi } from './verify.ts';
+import { createVerifyApi, useSharedSource } from './verify.ts';
+import { memoizedShared } from './options-memo.ts';
 import { createInspectLicense } from './inspect-formats.ts';
 import { FORMAT_ADAPTERS, type FormatAdapter } from './formats/index.ts';
 import { lazyAdapter } from './formats/lazy.ts';
@@ -89,6 +90,9 @@ const forgeByName: SignatureBackend = {
 };
 
 useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
+// Node's verification API remembers what an unchanged options object resolved to (src/options-memo.ts); the browser
+// and IIFE bundles (held to 40 KiB) do not carry it and validate on every call.
+useSharedSource(memoizedShared);
 
 /** The core formats and Keygen's, decrypting with node:crypto's AES-GCM. */
 export const FORMAT_ADAPTERS_WITH_KEYGEN = Object.freeze([

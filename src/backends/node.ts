@@ -5,16 +5,10 @@
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { PS256_SALT_LENGTH, type SignatureAlgorithm } from '../lib/algorithms.ts';
 import { copyBytes } from '../lib/bytes.ts';
-import { memoizedShared } from '../options-memo.ts';
-import { useSharedSource } from '../verify.ts';
 import { BackendError } from '../lib/errors.ts';
 import { exportSpki } from '../keys/export.ts';
 import { keyFitsAlgorithm, type PublicKey } from '../keys/public-key.ts';
 import type { JwkKeyPair, PrivateJwk, SignatureBackend } from './backend.ts';
-
-// Node's verification API remembers what an unchanged options object resolved to (src/options-memo.ts). Installed
-// here, by the backend only Node's entry loads, so that the browser and IIFE bundles (held to 40 KiB) do not carry it.
-useSharedSource(memoizedShared);
 
 const keyObjects = new WeakMap<PublicKey, KeyObject>();
 
