@@ -21,14 +21,18 @@ export function looksLikeKeygen(text: string): boolean {
   return text.startsWith(BEGIN_LICENSE, i) || text.startsWith(BEGIN_MACHINE, i) || text.startsWith(KEY_PREFIX, i);
 }
 
-const PREFIXES = [BEGIN_LICENSE, BEGIN_MACHINE, KEY_PREFIX].map((p) => Array.from(p, (c) => c.charCodeAt(0)));
+/** Whether `bytes` hold the ASCII text `prefix` from `at` on. */
+function startsWithAscii(bytes: Uint8Array, prefix: string, at: number): boolean {
+  for (let k = 0; k < prefix.length; k++) if (bytes[at + k] !== prefix.charCodeAt(k)) return false;
+  return true;
+}
 
 /** {@link looksLikeKeygen} on bytes, without decoding them. */
 export function bytesLookLikeKeygen(bytes: Uint8Array): boolean {
   let i = 0;
   while (i < bytes.length && bytes[i]! <= 0x20) i++;
   if (bytes[i] === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) i += 3;
-  return PREFIXES.some((p) => p.every((c, k) => bytes[i + k] === c));
+  return startsWithAscii(bytes, BEGIN_LICENSE, i) || startsWithAscii(bytes, BEGIN_MACHINE, i) || startsWithAscii(bytes, KEY_PREFIX, i);
 }
 
 /** The Keygen adapter's `detect`: {@link looksLikeKeygen} on text, {@link bytesLookLikeKeygen} on bytes. */

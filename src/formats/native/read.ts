@@ -157,7 +157,7 @@ function customer(map: CborMap | null): Party | null {
 }
 
 /** The frozen flag record of each mask, made on first use and shared (plain data that cannot change). */
-const FEATURES_BY_MASK: (Readonly<Record<FeatureFlag, boolean | null>> | undefined)[] = new Array(256).fill(undefined);
+const FEATURES_BY_MASK: (Readonly<Record<FeatureFlag, boolean | null>> | undefined)[] = [];
 
 function features(mask: number | null): Readonly<Record<FeatureFlag, boolean | null>> {
   if (mask !== null && mask > 0xff) fail('"features" is a mask of F1–F8 (0–255)');
