@@ -237,14 +237,13 @@ export function encodeUtf8Portable(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Lowercase two-digit hex of every byte value, made on first use (a start-up that reads no native license never needs it). */
-let hexBytes: readonly string[] | undefined;
+/** Lowercase two-digit hex of every byte value. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
 
 /** Lower-case hex of the bytes. */
 export function toHex(bytes: Uint8Array): string {
-  const table = (hexBytes ??= Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16)));
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += table[bytes[i]!]!;
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTES[bytes[i]!]!;
   return s;
 }
 
