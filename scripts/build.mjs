@@ -50,19 +50,46 @@ export async function buildCli() {
  * - loaded by `import()`: the worker-thread pool (the first batch), and
  *   node-forge's backend, which is the `licensekit/forge` entry itself.
  */
-const LAZY_PARTS = { keygen: 'src/lazy/keygen.node.ts', netlicensing: 'src/lazy/netlicensing.ts', purejs: 'src/lazy/purejs.ts', webcrypto: 'src/lazy/webcrypto.ts' };
+const LAZY_PARTS = { keygen: 'src/lazy/keygen.ts', netlicensing: 'src/lazy/netlicensing.ts', purejs: 'src/lazy/purejs.ts', webcrypto: 'src/lazy/webcrypto.ts' };
 
-/** The module put in place of src/lazy/load.node.ts in Node's main entry: each loader requires its part once, when first called. */
+/**
+ * The module put in place of src/lazy/load.node.ts in Node's main entry: each loader requires its part once,
+ * when first called. Each part is named by a literal `require('./lazy/<part>.cjs')`, so that a bundler building
+ * an app for Node (esbuild, webpack) sees the part and bundles it; unbundled, an ES module has no `require`, and
+ * the part is required through `createRequire`, made on the first load (so `import 'licensekit'` does not set up
+ * `import.meta`). `LAZY_REQUIRE` stands for `require` until the build is written (esbuild would otherwise turn
+ * an ES module's `require` into a shim that throws); `writeLazyRequires` puts the word back.
+ */
+const LAZY_REQUIRE = '__licensekitLazyRequire__';
 function lazyLoaderSource(format) {
-  // ESM: `require` is made on the first load, so `import 'licensekit'` loads neither node:module nor import.meta's
-  // set-up (about 1.3 ms of a cold start); only a Node 20 before 20.16, which lacks process.getBuiltinModule, imports node:module at once.
-  const head =
-    format === 'esm'
-      ? "const nodeModule = process.getBuiltinModule ? undefined : await import('node:module');\nlet required;\nconst load = (file) => (required ??= (nodeModule ?? process.getBuiltinModule('node:module')).createRequire(import.meta.url))(file);\n"
-      : 'const load = (file) => require(file);\n';
-  const once = 'const part = (file) => { let module; return () => (module ??= load(file)); };\n';
-  const loaders = Object.keys(LAZY_PARTS).map((name) => `export const load${name[0].toUpperCase()}${name.slice(1)} = part('./lazy/${name}.cjs');`);
-  return head + once + loaders.join('\n') + '\n';
+  const loaders = Object.keys(LAZY_PARTS).map((name) => `export const load${name[0].toUpperCase()}${name.slice(1)} = part(() => ${LAZY_REQUIRE}('./lazy/${name}.cjs'), './lazy/${name}.cjs');`);
+  if (format === 'cjs') return `const part = (required) => { let module; return () => (module ??= required()); };\n${loaders.join('\n')}\n`;
+  // Unbundled, the part is beside this file; in an app's bundle it is not, and the literal require (which the
+  // bundler replaced by the bundled part) answers. A require that some host defines globally (node -e, a REPL) is never asked.
+  return [
+    "import { createRequire } from 'node:module';",
+    'let nodeRequire;',
+    'const beside = (file) => {',
+    "  if (typeof import.meta.url !== 'string') return undefined; // bundled into CommonJS: the bundle carries the part",
+    '  try {',
+    '    return (nodeRequire ??= createRequire(import.meta.url))(file);',
+    '  } catch (error) {',
+    "    if (error?.code === 'MODULE_NOT_FOUND' && String(error.message).includes(file.slice(2))) return undefined;",
+    '    throw error;',
+    '  }',
+    '};',
+    'const part = (bundled, file) => { let module; return () => (module ??= beside(file) ?? bundled()); };',
+    ...loaders,
+    '',
+  ].join('\n');
+}
+
+/** Puts `require` back for `LAZY_REQUIRE` in a built main entry (see {@link lazyLoaderSource}). */
+async function writeLazyRequires(file) {
+  const text = await readFile(file, 'utf8');
+  const count = text.split(LAZY_REQUIRE).length - 1;
+  if (count < Object.keys(LAZY_PARTS).length) throw new Error(`${file}: expected a require for each lazy part, found ${count}`);
+  await writeFile(file, text.replaceAll(LAZY_REQUIRE, 'require'));
 }
 
 /** esbuild plugin for Node's main entry: the lazy loader above, and the `import()`s of the pool and node-forge pointed at their own files. */
@@ -120,8 +147,16 @@ export async function buildLibrary() {
     // licensekit/customers: opening customer bundles (scrypt, XChaCha20-Poly1305: ~9 KiB gzipped), also outside that budget.
     build({ ...common, ...browser, entryPoints: [at('src/customers/index.ts')], outfile: at('dist/browser/customers.js'), format: 'esm', metafile: false }),
   ]);
-  // The functions a start-up verification runs, compiled as the entry loads (scripts/eager-compile.mjs).
-  for (const [file, format] of [['dist/node/index.js', 'esm'], ['dist/node/index.cjs', 'cjs']]) eagerCompileHot(at(file), format, at('fixtures'));
+  // A part requires nothing (the entry hands it what it needs from node:crypto): an app bundled as an ES module
+  // carries the parts as CommonJS, and there a require of a Node module would throw.
+  for (const name of Object.keys(LAZY_PARTS)) {
+    if (/\brequire\(/.test(await readFile(at(`dist/node/lazy/${name}.cjs`), 'utf8'))) throw new Error(`dist/node/lazy/${name}.cjs requires a module; a lazy part must require nothing`);
+  }
+  for (const [file, format] of [['dist/node/index.js', 'esm'], ['dist/node/index.cjs', 'cjs']]) {
+    await writeLazyRequires(at(file));
+    // The functions a start-up verification runs, compiled as the entry loads (scripts/eager-compile.mjs).
+    eagerCompileHot(at(file), format, at('fixtures'));
+  }
   await mkdir(at('dist/meta'), { recursive: true });
   await writeFile(at('dist/meta/browser.json'), JSON.stringify(esm.metafile));
   await writeFile(at('dist/meta/iife.json'), JSON.stringify(iife.metafile));

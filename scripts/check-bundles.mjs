@@ -110,7 +110,7 @@ export function scanNodeMetafile(meta, entry = 'dist/node/index.js') {
       // @noble/ciphers builds its AES tables when it loads (~12 ms): Node's entry decrypts Keygen files with node:crypto.
       if (/src\/backends\/(forge|node-parallel)\.ts$|src\/fingerprint\/|node_modules\/@noble\/ciphers\//.test(input)) problems.push(`${entry} loads ${input} at import (${out})`);
       // What dist/node/lazy/ holds loads on first use (src/lazy/load.node.ts): the Keygen and NetLicensing readers, the WebCrypto and pure-JS backends.
-      if (/src\/formats\/keygen\/(?!detect\.ts$)|src\/formats\/netlicensing\/(?!detect\.ts$|claims\.ts$)|src\/backends\/(purejs\/|webcrypto\.ts$)|node_modules\/@noble\/ed25519\//.test(input)) problems.push(`${entry} loads ${input} at import (${out}); it belongs in dist/node/lazy/`);
+      if (/src\/formats\/keygen\/(?!detect\.ts$|aes\.node\.ts$)|src\/formats\/netlicensing\/(?!detect\.ts$|claims\.ts$)|src\/backends\/(purejs\/|webcrypto\.ts$)|node_modules\/@noble\/ed25519\//.test(input)) problems.push(`${entry} loads ${input} at import (${out}); it belongs in dist/node/lazy/`);
     }
     for (const imp of o.imports) {
       if (imp.kind === 'import-statement' && imp.external && /^(node-forge|systeminformation)(\/|$)|^node:worker_threads$/.test(imp.path)) problems.push(`${entry} imports ${imp.path} at import (${out})`);

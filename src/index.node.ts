@@ -25,6 +25,7 @@ import { createInspectLicense } from './inspect-formats.ts';
 import { FORMAT_ADAPTERS, type FormatAdapter } from './formats/index.ts';
 import { lazyAdapter } from './formats/lazy.ts';
 import { detectKeygen } from './formats/keygen/detect.ts';
+import { nodeAesGcmOpen } from './formats/keygen/aes.node.ts';
 import type { AesGcmOpen, KeygenEnvelope } from './formats/keygen/index.ts';
 import { looksLikeXml } from './formats/netlicensing/detect.ts';
 import type { NetLicensingEnvelope } from './formats/netlicensing/index.ts';
@@ -96,10 +97,7 @@ useSharedSource(memoizedShared);
 
 /** The core formats and Keygen's, decrypting with node:crypto's AES-GCM. */
 export const FORMAT_ADAPTERS_WITH_KEYGEN = Object.freeze([
-  lazyAdapter('keygen', detectKeygen, () => {
-    const keygen = loadKeygen();
-    return keygen.createKeygenAdapter(keygen.nodeAesGcmOpen);
-  }),
+  lazyAdapter('keygen', detectKeygen, () => loadKeygen().createKeygenAdapter(nodeAesGcmOpen)),
   ...FORMAT_ADAPTERS,
 ]);
 /** The formats Node's licensekit reads: NetLicensing's, Keygen's and the core ones. */

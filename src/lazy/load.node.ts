@@ -13,7 +13,7 @@
  * across copies (`LicenseKitError[Symbol.hasInstance]`), and every part hands
  * back plain data.
  */
-import * as keygen from './keygen.node.ts';
+import * as keygen from './keygen.ts';
 import * as netlicensing from './netlicensing.ts';
 import * as purejs from './purejs.ts';
 import * as webcrypto from './webcrypto.ts';
