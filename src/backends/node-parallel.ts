@@ -9,7 +9,11 @@
  * do (no license to parse, no answer to finish) it takes a slice of about
  * 0.1 ms of checks from the back of the newest chunk, then lets the event
  * loop deliver the workers' answers before it takes the next slice; the
- * workers take theirs from the front of the oldest. Both sides run out of
+ * workers take theirs from the front of the oldest. A worker publishes each
+ * answer in the chunk's shared memory as soon as it has it, and the calling
+ * thread takes those answers after each of its slices, so their licenses are
+ * finished while the worker goes on rather than in a burst when the chunk's
+ * message comes (at a batch's end, with the worker idle). Both sides run out of
  * work within one slice of each other, however the calling thread's own work
  * (parsing, evaluating the rules) compares with a signature check.
  *
@@ -25,9 +29,10 @@
  *   whenever the calling thread would otherwise wait, it verifies chunks itself;
  * - no job is lost or answered twice: a chunk is verified by whoever claims it;
  *   every way a worker leaves the pool (idle exit, crash, exiting by itself,
- *   busy or not) goes through `retire`, which hands its unanswered chunks back
- *   to the queue before the link is marked dead, so a dead link never holds a
- *   chunk; if a worker dies (rather than exiting for being idle), no worker is
+ *   busy or not) goes through `retire`, which hands its unanswered checks back
+ *   to the queue before the link is marked dead (those neither the calling
+ *   thread took nor whose published answer it has taken already), so a dead
+ *   link never holds a chunk; if a worker dies (rather than exiting for being idle), no worker is
  *   started again in this process;
  * - a worker keeps the process alive only while it has work, and exits after
  *   a few idle seconds: the idle deadline is cancelled as soon as new work
@@ -85,7 +90,6 @@ function claimFront(claim, n) {
 }
 parentPort.on('message', (m) => {
   const n = m.ends.length / 2;
-  const results = new Uint8Array(n);
   let done = 0;
   let target;
   for (let i = claimFront(m.claim, n); i >= 0; i = claimFront(m.claim, n)) {
@@ -101,11 +105,14 @@ parentPort.on('message', (m) => {
     }
     const data = m.bytes.subarray(i === 0 ? 0 : m.ends[2 * i - 1], m.ends[2 * i]);
     const signature = m.bytes.subarray(m.ends[2 * i], m.ends[2 * i + 1]);
-    try { results[i] = target !== null && verify(m.digest, data, target, signature) ? 1 : 0; } catch { results[i] = 0; }
+    let ok = false;
+    try { ok = target !== null && verify(m.digest, data, target, signature); } catch {}
+    // Each answer is published as it is known (1 good, 2 bad): the calling thread reads them between its own checks.
+    Atomics.store(m.claim, 1 + i, ok ? 1 : 2);
     done = i + 1;
   }
   // The first \`done\` checks are this worker's (it takes them in order); the calling thread took the rest.
-  parentPort.postMessage({ id: m.id, results, done });
+  parentPort.postMessage({ id: m.id, done });
 });
 `;
 
@@ -113,8 +120,19 @@ interface Link {
   readonly worker: Worker;
   online: boolean;
   dead: boolean;
-  /** Chunks sent and not answered, oldest first, each with its claim word (see {@link BACK}). */
-  readonly chunks: Map<number, { readonly jobs: Job[]; readonly claim: Int32Array }>;
+  /** Chunks sent and not answered, oldest first. */
+  readonly chunks: Map<number, Chunk>;
+}
+
+/**
+ * A chunk sent to a worker. `claim[0]` is the claim word (see {@link BACK}); `claim[1 + i]` is the worker's answer to
+ * check `i` once it has one (1 good, 2 bad, 0 not yet), so the calling thread can take the worker's answers as they
+ * come (see {@link harvest}), without waiting for the chunk's message. The first `harvested` checks are answered.
+ */
+interface Chunk {
+  readonly jobs: Job[];
+  readonly claim: Int32Array;
+  harvested: number;
 }
 
 const queue: Job[] = [];
@@ -189,8 +207,8 @@ function retire(link: Link, why: 'idle' | 'failed'): void {
   if (why === 'failed') workersUnavailable = true;
   const unanswered = [...link.chunks.values()];
   link.chunks.clear();
-  // The checks the calling thread took from a chunk's back are answered already; everything else goes back.
-  for (const chunk of unanswered.reverse()) queue.unshift(...chunk.jobs.slice(0, chunk.jobs.length - (Atomics.load(chunk.claim, 0) >>> 16)));
+  // The checks the calling thread took from a chunk's back, and the worker's answers already taken, are answered; everything else goes back.
+  for (const chunk of unanswered.reverse()) queue.unshift(...chunk.jobs.slice(chunk.harvested, chunk.jobs.length - (Atomics.load(chunk.claim, 0) >>> 16)));
   link.worker.unref();
   void link.worker.terminate();
   if (queue.length > 0) schedulePump();
@@ -207,14 +225,13 @@ function startWorkers(): void {
         link.online = true;
         schedulePump();
       });
-      worker.on('message', (message: { id: number; results: Uint8Array; done: number }) => {
+      worker.on('message', (message: { id: number; done: number }) => {
         const chunk = link.chunks.get(message.id);
         if (!chunk) return;
         link.chunks.delete(message.id);
         if (!busy(link)) worker.unref();
         // The worker answers the checks it took, the first `done`; the calling thread answered the others when it took them.
-        stats.inWorkers += message.done;
-        for (let i = 0; i < message.done; i++) chunk.jobs[i]!.resolve(message.results[i] === 1);
+        harvestChunk(chunk, message.done, true);
         schedulePump();
       });
       worker.on('error', () => retire(link, 'failed'));
@@ -241,8 +258,9 @@ function send(link: Link, jobs: Job[]): void {
     bytes.set(job.signature, at);
     ends[2 * i + 1] = at += job.signature.length;
   });
-  const claim = new Int32Array(new SharedArrayBuffer(4));
-  link.chunks.set(id, { jobs, claim });
+  const claim = new Int32Array(new SharedArrayBuffer(4 * (1 + jobs.length)));
+  const chunk: Chunk = { jobs, claim, harvested: 0 };
+  link.chunks.set(id, chunk);
   link.worker.ref(); // a pending answer keeps the process alive
   try {
     // Every job in a chunk shares one key and scheme (see `takeChunk`).
@@ -251,6 +269,33 @@ function send(link: Link, jobs: Job[]): void {
   } catch {
     retire(link, 'failed'); // the chunk is already on the link: it goes back to the queue
   }
+}
+
+/**
+ * Answers the worker's checks of `chunk` it has published, in order, up to `upTo` (at most: the chunk's message says
+ * how many it did; between messages, `jobs.length`, the first check with no answer yet stopping it). Each job is
+ * answered once: `harvested` only grows, and `retire` gives back only the checks after it.
+ */
+function harvestChunk(chunk: Chunk, upTo: number, final: boolean): void {
+  const { jobs, claim } = chunk;
+  for (let i = chunk.harvested; i < upTo; i++) {
+    const answer = Atomics.load(claim, 1 + i);
+    if (answer === 0) {
+      if (!final) return;
+      // The chunk's message came (the worker publishes each answer before it): cannot happen, but the job is answered here rather than lost.
+      chunk.harvested = i + 1;
+      verifyHere([jobs[i]!]);
+      continue;
+    }
+    chunk.harvested = i + 1;
+    stats.inWorkers++;
+    jobs[i]!.resolve(answer === 1);
+  }
+}
+
+/** Takes every answer the workers have published so far (see {@link Chunk}). */
+function harvest(): void {
+  for (const link of links) for (const chunk of link.chunks.values()) harvestChunk(chunk, chunk.jobs.length, false);
 }
 
 function sameScheme(a: Scheme, b: Scheme): boolean {
@@ -322,6 +367,8 @@ function pump(): void {
   // No worker online (starting, or none can run): a slice from the queue's front here; else a slice stolen back.
   const mine = queue.length > 0 ? takeSlice(sliceFor(queue[0]!.scheme)) : stealFromWorkers();
   if (mine) verifyHere(mine);
+  // The workers' answers so far: their licenses are finished (promise reactions) as soon as this returns, while the workers go on.
+  harvest();
   if (queue.length > 0 || mine) schedulePump();
   else settleIdle();
 }

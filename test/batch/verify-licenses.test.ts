@@ -248,14 +248,23 @@ describe('node backend verifyParallel (worker threads, calling thread helping)',
     expect(parallelPoolStats().workersOnline).toBeGreaterThan(0);
     const before = parallelPoolStats();
     const pending = verifyLicenses(inputs, ON_A); // every license is parsed and its chunk sent before this returns
-    // Let the calling thread take a few checks back from the chunks' ends first, so the crash leaves chunks split between the two.
-    for (let turn = 0; turn < 100 && parallelPoolStats().here === before.here; turn++) await new Promise((r) => setImmediate(r));
+    // Let the calling thread take a few checks back from the chunks' ends, and a few of the answers a worker publishes
+    // as it goes (before its chunk's message), first: the crash leaves chunks split three ways, answered from the
+    // front, unanswered, taken from the back.
+    for (let turn = 0; turn < 200 && (parallelPoolStats().here === before.here || parallelPoolStats().inWorkers === before.inWorkers); turn++) {
+      await new Promise((r) => setImmediate(r));
+    }
     crashParallelWorkers();
     const results = await pending;
     const after = parallelPoolStats();
     expect(results.map((r) => r.ok && r.verdict.valid)).toEqual(inputs.map((_, i) => i % 3 !== 0));
     expect(after.inWorkers - before.inWorkers + after.here - before.here).toBe(inputs.length);
+    // The calling thread takes the workers' answers as they are published, so the batch may be complete before the
+    // workers' exit is reported: wait for it, then no worker is started again.
+    for (let turn = 0; turn < 200 && parallelPoolStats().workersOnline > 0; turn++) await new Promise((r) => setTimeout(r, 10));
     expect(parallelPoolStats().workersOnline).toBe(0);
     expect((await verifyLicenses(inputs.slice(0, 50), ON_A)).every((r, i) => r.ok && r.verdict.valid === (i % 3 !== 0))).toBe(true);
+    expect((await verifyLicenses(inputs, ON_A)).every((r, i) => r.ok && r.verdict.valid === (i % 3 !== 0))).toBe(true);
+    expect(parallelPoolStats().workersOnline).toBe(0);
   });
 });
