@@ -121,6 +121,11 @@ export interface LicenseKitErrorOptions {
 /** Marks every licensekit error, across bundle copies (a registered symbol is the same in every copy). */
 const BRAND = Symbol.for('licensekit.error');
 
+/** The `errorName` a class writes out itself (licensekit's classes do), else `undefined`. */
+function ownErrorName(target: unknown): string | undefined {
+  return typeof target === 'function' && Object.hasOwn(target, 'errorName') ? (target as unknown as { errorName: string }).errorName : undefined;
+}
+
 /** A class's own written-out `errorName`, else its (unminified) name: a subclass of a subclass keeps its own name. */
 function nameOf(target: Function): string {
   return Object.hasOwn(target, 'errorName') ? (target as unknown as { errorName: string }).errorName : target.name;
@@ -140,16 +145,17 @@ export class LicenseKitError extends Error {
   /**
    * `error instanceof KeyError` holds for a KeyError made by any copy of these classes, not only this one: Node's
    * `licensekit` loads rarely used formats and backends from files of their own (each bundling its own copy), and
-   * each CommonJS entry bundles its own. Another copy's error is recognised by its brand and by the written-out
-   * class names along its prototype chain, so a KeyError is never taken for an OptionError.
+   * each CommonJS entry bundles its own. Only licensekit's own classes (those that write out an `errorName`) answer
+   * so: another copy's error is recognised by its brand and by the written-out names along its prototype chain, so
+   * a KeyError is never taken for an OptionError, and a subclass of yours answers `instanceof` as JavaScript does.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
-    const name = nameOf(this);
-    for (let p: object | null = Object.getPrototypeOf(value) as object | null; p !== null; p = Object.getPrototypeOf(p) as object | null) {
-      const made = Object.hasOwn(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined;
-      if (typeof made === 'function' && nameOf(made) === name) return true;
+    const name = ownErrorName(this);
+    if (name === undefined || typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+    let p: object | null = value;
+    for (let depth = 0; depth < 16 && (p = Object.getPrototypeOf(p) as object | null) !== null; depth++) {
+      if (Object.hasOwn(p, 'constructor') && ownErrorName((p as { constructor: unknown }).constructor) === name) return true;
     }
     return false;
   }

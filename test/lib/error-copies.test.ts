@@ -90,3 +90,38 @@ describe('instanceof across copies of the error classes', () => {
     }
   });
 });
+
+describe('subclasses of yours and forged objects (the review of the cross-copy check)', () => {
+  it('your own subclasses answer instanceof as JavaScript does, even when two share a name or have none', () => {
+    const make = <B extends new (code: never, message: string) => Error>(base: B, code: string) =>
+      class extends (base as unknown as new (code: string, message: string) => Error) {
+        constructor() {
+          super(code, 'x');
+        }
+      };
+    const A = make(here.KeyError as never, 'ERR_KEY_INVALID');
+    const B = make(other.BackendError as never, 'ERR_BACKEND_UNAVAILABLE');
+    expect(new A() instanceof B).toBe(false);
+    expect(new B() instanceof A).toBe(false);
+    expect(new A() instanceof A).toBe(true);
+    // Still errors of licensekit's classes, from either copy.
+    expect(new A() instanceof other.KeyError).toBe(true);
+    expect(new B() instanceof here.BackendError).toBe(true);
+    expect(new B() instanceof here.KeyError).toBe(false);
+    // Same name, unrelated classes.
+    const AppErrorOne = { AppError: class extends (here.KeyError as unknown as new (c: string, m: string) => Error) {} }.AppError;
+    const AppErrorTwo = { AppError: class extends (here.OptionError as unknown as new (m: string) => Error) {} }.AppError;
+    expect(new AppErrorOne('ERR_KEY_INVALID', 'x') instanceof AppErrorTwo).toBe(false);
+    // A subclass of yours named after a library class is not that class.
+    const KeyErrorLookalike = { KeyError: class extends (here.OptionError as unknown as new (m: string) => Error) {} }.KeyError;
+    expect(new KeyErrorLookalike('x') instanceof here.KeyError).toBe(false);
+    expect(new KeyErrorLookalike('x') instanceof other.KeyError).toBe(false);
+  });
+
+  it('a branded object whose prototype chain loops is refused, not a stack overflow', () => {
+    const brand = Symbol.for('licensekit.error');
+    const looping = new Proxy({ [brand]: true }, { getPrototypeOf: (target) => target });
+    expect(looping instanceof other.KeyError).toBe(false);
+    expect(looping instanceof other.LicenseKitError).toBe(false);
+  });
+});
