@@ -54,31 +54,51 @@ const LAZY_PARTS = { keygen: 'src/lazy/keygen.ts', netlicensing: 'src/lazy/netli
 
 /**
  * The module put in place of src/lazy/load.node.ts in Node's main entry: each loader requires its part once,
- * when first called. Each part is named by a literal `require('./lazy/<part>.cjs')`, so that a bundler building
- * an app for Node (esbuild, webpack) sees the part and bundles it; unbundled, an ES module has no `require`, and
- * the part is required through `createRequire`, made on the first load (so `import 'licensekit'` does not set up
- * `import.meta`). `LAZY_REQUIRE` stands for `require` until the build is written (esbuild would otherwise turn
- * an ES module's `require` into a shim that throws); `writeLazyRequires` puts the word back.
+ * when first called, and a part that cannot be loaded is a typed error (UnsupportedFormatError for a format's
+ * reader, BackendError for a backend), never a bare MODULE_NOT_FOUND.
+ *
+ * Each part is named by a literal `require('./lazy/<part>.cjs')`, so that a bundler building an app for Node
+ * (esbuild, webpack) sees the part and bundles it: there `require` is the bundler's own. Unbundled, an ES module
+ * has no `require` of its own: a `require` it sees is a global one (node -e, a REPL, some hosts), which resolves
+ * against another folder, so it is never used; the part is then required through `createRequire` beside this file
+ * (made on the first load, so `import 'licensekit'` does not set up `import.meta`). Which case holds is decided
+ * without looking on disk: a file put beside an app's bundle can never stand in for the part the bundle carries.
+ * `LAZY_REQUIRE` stands for `require` until the build is written (esbuild would otherwise turn an ES module's
+ * `require` into a shim that throws); `writeLazyRequires` puts the word back.
  */
 const LAZY_REQUIRE = '__licensekitLazyRequire__';
+const LAZY_FORMATS = new Set(['keygen', 'netlicensing']);
 function lazyLoaderSource(format) {
-  const loaders = Object.keys(LAZY_PARTS).map((name) => `export const load${name[0].toUpperCase()}${name.slice(1)} = part(() => ${LAZY_REQUIRE}('./lazy/${name}.cjs'), './lazy/${name}.cjs');`);
-  if (format === 'cjs') return `const part = (required) => { let module; return () => (module ??= required()); };\n${loaders.join('\n')}\n`;
-  // Unbundled, the part is beside this file; in an app's bundle it is not, and the literal require (which the
-  // bundler replaced by the bundled part) answers. A require that some host defines globally (node -e, a REPL) is never asked.
+  const loaders = Object.keys(LAZY_PARTS).map(
+    (name) => `export const load${name[0].toUpperCase()}${name.slice(1)} = part(${JSON.stringify(name)}, () => ${LAZY_REQUIRE}('./lazy/${name}.cjs'));`,
+  );
+  const refuse = [
+    "import { BackendError, UnsupportedFormatError } from '../lib/errors.ts';",
+    `const FORMATS = new Set(${JSON.stringify([...LAZY_FORMATS])});`,
+    'const refuse = (name, cause) => {',
+    "  const message = `licensekit could not load its ${name} part (dist/node/lazy/${name}.cjs): reinstall licensekit`;",
+    "  return FORMATS.has(name) ? new UnsupportedFormatError(message, { cause }) : new BackendError('ERR_BACKEND_UNAVAILABLE', message, { cause });",
+    '};',
+  ];
+  if (format === 'cjs') {
+    return [...refuse, 'const part = (name, required) => { let module; return () => { try { return (module ??= required()); } catch (cause) { throw refuse(name, cause); } }; };', ...loaders, ''].join('\n');
+  }
   return [
     "import { createRequire } from 'node:module';",
+    ...refuse,
     'let nodeRequire;',
-    'const beside = (file) => {',
-    "  if (typeof import.meta.url !== 'string') return undefined; // bundled into CommonJS: the bundle carries the part",
-    '  try {',
-    '    return (nodeRequire ??= createRequire(import.meta.url))(file);',
-    '  } catch (error) {',
-    "    if (error?.code === 'MODULE_NOT_FOUND' && String(error.message).includes(file.slice(2))) return undefined;",
-    '    throw error;',
-    '  }',
+    // Bundled, `require` is the bundler's (a module's own, never the global one); unbundled, there is none, or only a global one.
+    `const bundled = () => typeof ${LAZY_REQUIRE} === 'function' && ${LAZY_REQUIRE} !== globalThis.require;`,
+    'const part = (name, required) => {',
+    '  let module;',
+    '  return () => {',
+    '    try {',
+    "      return (module ??= bundled() ? required() : (nodeRequire ??= createRequire(import.meta.url))(`./lazy/${name}.cjs`));",
+    '    } catch (cause) {',
+    '      throw refuse(name, cause);',
+    '    }',
+    '  };',
     '};',
-    'const part = (bundled, file) => { let module; return () => (module ??= beside(file) ?? bundled()); };',
     ...loaders,
     '',
   ].join('\n');

@@ -59,7 +59,7 @@ export const netlicensingFormat: FormatAdapter<NetLicensingEnvelope> = lazyAdapt
 /** The pure-JavaScript backend (`backend: 'purejs'`; loads on first use). */
 export const purejsBackend: SignatureBackend = lazyBackend('purejs', { verifySync: true, sign: true, generateKeyPair: true }, () => loadPurejs().purejsBackend);
 /** The WebCrypto backend over this host's `crypto.subtle` (`backend: 'webcrypto'`; loads on first use). */
-export const webcryptoBackend: SignatureBackend = lazyBackend('webcrypto', { sign: true, generateKeyPair: true }, () => loadWebcrypto().webcryptoBackend);
+export const webcryptoBackend: SignatureBackend = lazyBackend('webcrypto', { sign: true, generateKeyPair: true, frozen: true }, () => loadWebcrypto().webcryptoBackend);
 
 let forgeLoading: Promise<SignatureBackend> | undefined;
 

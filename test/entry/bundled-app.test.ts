@@ -60,10 +60,14 @@ test.each(['esm', 'cjs'] as const)('an app bundled for Node (%s output) carries 
   };
   const dir = mkdtempSync(join(work, `${format}-`));
   writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs));
+  // A customer's stand-ins beside the bundle, where an unbundled entry would look: the bundle must use the parts it carries.
+  mkdirSync(join(dir, 'lazy'));
+  for (const part of ['keygen', 'netlicensing', 'purejs', 'webcrypto']) writeFileSync(join(dir, 'lazy', `${part}.cjs`), `console.log('STAND-IN ${part} LOADED'); module.exports = {};`);
   const outfile = join(dir, format === 'esm' ? 'app.mjs' : 'app.cjs');
   // `licensekit/node` resolved as an installed package (its package.json "exports"); the bundle written where no node_modules is.
   await build({ stdin: { contents: APP, resolveDir: source, sourcefile: 'app.mjs', loader: 'js' }, bundle: true, platform: 'node', format, outfile, logLevel: 'silent' });
   const { stdout } = await run(process.execPath, [outfile, join(dir, 'inputs.json')], { cwd: dir });
+  expect(stdout).not.toContain('STAND-IN');
   expect(JSON.parse(stdout)).toEqual({
     cryptolens: true,
     purejs: 'purejs',

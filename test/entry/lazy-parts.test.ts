@@ -9,7 +9,7 @@
  * the error classes is `instanceof` the entry's classes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,7 @@ const loaded = () => Object.keys(require.cache).filter((f) => f.includes('/dist/
   out.purejs = { valid: p.valid, backend: p.backend, loaded: loaded() };
   const w = await lk.verifyLicense(i.cryptolens, { key: i.cryptolensKey, now, backend: 'webcrypto' });
   out.webcrypto = { valid: w.valid, backend: w.backend, loaded: loaded() };
-  out.shapes = [lk.purejsBackend, lk.webcryptoBackend].map((b) => [b.name, typeof b.verifySync, typeof b.sign, typeof b.generateKeyPair]);
+  out.shapes = [lk.purejsBackend, lk.webcryptoBackend].map((b) => [b.name, typeof b.verifySync, typeof b.sign, typeof b.generateKeyPair, Object.isFrozen(b)]);
   out.formats = lk.FORMAT_ADAPTERS_WITH_KEYGEN.map((a) => a.name).concat(lk.netlicensingFormat.name);
   console.log(JSON.stringify(out));
 })().catch((e) => console.log(JSON.stringify({ error: String((e && e.stack) || e) })));
@@ -97,8 +97,9 @@ describe.each([
     expect(out.purejs).toEqual({ valid: true, backend: 'purejs', loaded: ['keygen.cjs', 'netlicensing.cjs', 'purejs.cjs'] });
     expect(out.webcrypto).toEqual({ valid: true, backend: 'webcrypto', loaded: ['keygen.cjs', 'netlicensing.cjs', 'purejs.cjs', 'webcrypto.cjs'] });
     expect(out.shapes).toEqual([
-      ['purejs', 'function', 'function', 'function'],
-      ['webcrypto', 'undefined', 'function', 'function'],
+      // Frozen as the real ones are: the pure-JS backend is a plain object, WebCrypto's is frozen.
+      ['purejs', 'function', 'function', 'function', false],
+      ['webcrypto', 'undefined', 'function', 'function', true],
     ]);
     expect(out.formats).toEqual(['keygen', 'native', 'elsewhere', 'cryptolens', 'netlicensing']);
   }, 60_000);
@@ -112,4 +113,27 @@ verifyLicenseSync(${JSON.stringify(keygenFile)}, { key: ${JSON.stringify(inputs.
 console.log(JSON.stringify({ atImport, afterKeygen: seen() }));`;
   const out = JSON.parse((await run(process.execPath, ['--input-type=module', '-e', script], { cwd: work })).stdout) as Record<string, boolean>;
   expect(out).toEqual({ atImport: false, afterKeygen: true });
+}, 60_000);
+
+test('a part missing beside the entry is a typed error, and a global require (node -e) is never asked for it', async () => {
+  // A copy of Node's entry without its NetLicensing part, and a customer's stand-in where a global require would look.
+  const pkg = mkdtempSync(join(work, 'pkg-'));
+  copyFileSync(join(root, 'dist', 'node', 'index.js'), join(pkg, 'index.js'));
+  cpSync(join(root, 'dist', 'node', 'lazy'), join(pkg, 'lazy'), { recursive: true });
+  rmSync(join(pkg, 'lazy', 'netlicensing.cjs'));
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module' }));
+  const cwd = mkdtempSync(join(work, 'cwd-'));
+  mkdirSync(join(cwd, 'lazy'));
+  writeFileSync(join(cwd, 'lazy', 'netlicensing.cjs'), "console.log('STAND-IN LOADED'); module.exports = { netlicensingFormat: { name: 'netlicensing', detect: () => true } };");
+  const script = `import(${JSON.stringify(join(pkg, 'index.js'))}).then((lk) => {
+  try { lk.inspectLicense('<license/>'); console.log(JSON.stringify('no error')); }
+  catch (e) { console.log(JSON.stringify([typeof require, e.code, e.name, e instanceof lk.UnsupportedFormatError, /reinstall licensekit/.test(e.message)])); }
+  // The parts that are there still load.
+  console.log(JSON.stringify(lk.verifyLicenseSync(${JSON.stringify(inputs.cryptolens)}, { key: ${JSON.stringify(inputs.cryptolensKey)}, now: new Date(${JSON.stringify(inputs.now)}), backend: 'purejs' }).backend));
+});`;
+  const { stdout } = await run(process.execPath, ['-e', script], { cwd });
+  expect(stdout).not.toContain('STAND-IN');
+  const [refused, backend] = stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+  expect(refused).toEqual(['function', 'ERR_FORMAT_UNSUPPORTED', 'UnsupportedFormatError', true, true]);
+  expect(backend).toBe('purejs');
 }, 60_000);
