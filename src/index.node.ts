@@ -96,10 +96,7 @@ useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
 useSharedSource(memoizedShared);
 
 /** The core formats and Keygen's, decrypting with node:crypto's AES-GCM. */
-export const FORMAT_ADAPTERS_WITH_KEYGEN = Object.freeze([
-  lazyAdapter('keygen', detectKeygen, () => loadKeygen().createKeygenAdapter(nodeAesGcmOpen)),
-  ...FORMAT_ADAPTERS,
-]);
+export const FORMAT_ADAPTERS_WITH_KEYGEN = formatAdaptersWithKeygen(nodeAesGcmOpen);
 /** The formats Node's licensekit reads: NetLicensing's, Keygen's and the core ones. */
 const NODE_FORMATS = Object.freeze([netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]);
 // node:crypto first; the others serve `backend: 'webcrypto' | 'purejs' | 'forge'`.

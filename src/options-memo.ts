@@ -2,7 +2,7 @@
  * The options memo of Node's verification API (issue 8 §5, hot path): what one options object resolved to is
  * kept, so the next call with the same object, unchanged, skips validating it and importing its key again (a
  * program checking its license every few minutes, a host checking many plugins one by one). Installed by
- * backends/node.ts (see `SharedSource` in verify.ts): the browser and IIFE bundles, which must stay within their
+ * src/index.node.ts (see `SharedSource` in verify.ts): the browser and IIFE bundles, which must stay within their
  * size budget, verify without it.
  *
  * "Unchanged" is checked on every call, cheaply and completely, by comparing snapshots: each own property (by

@@ -154,7 +154,7 @@ function prepareShared(options: VerifyOptions, defaults: readonly SignatureBacke
 /**
  * Where an API gets the `Shared` of an options object: `prepare` validates it from scratch. By default every call
  * prepares; Node's entry installs a memo that reuses what an unchanged options object resolved to
- * (src/options-memo.ts, installed by backends/node.ts, so that the browser and IIFE bundles, which must stay within
+ * (src/options-memo.ts, installed by src/index.node.ts, so that the browser and IIFE bundles, which must stay within
  * their size budget, do not carry it). `memos` is the API's own store.
  */
 export type SharedSource = (options: VerifyOptions, memos: WeakMap<object, unknown>, prepare: (options: VerifyOptions) => Shared) => Shared;
