@@ -9,7 +9,7 @@ import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCryptolensEnvelope } from '../../src/formats/cryptolens/envelope.ts';
+import { exactResponse, jsonResponse, parseCryptolensEnvelope } from '../../src/formats/cryptolens/envelope.ts';
 import { FIXTURES_DIR } from '../../scripts/make-fixtures.ts';
 import { anyCase } from '../arbitraries/license.ts';
 
@@ -62,5 +62,64 @@ describe('the response keys', () => {
 describe('legacy files', () => {
   test.prop([fc.constantFrom('ProductId', 'productId', 'Key', 'SignDate')])('a SaveToFile LicenseKey object is refused as the legacy format, however its keys are spelt', (name) => {
     expect(() => parseCryptolensEnvelope(JSON.stringify({ [name]: 1, signature: response.signature }))).toThrow(expect.objectContaining({ code: 'ERR_FORMAT_UNSUPPORTED' }));
+  });
+});
+
+/**
+ * `exactResponse` reads the response as the Cryptolens API writes it without `JSON.parse`. Its law: whenever it
+ * answers, `jsonResponse` (the general reader) gives the same envelope for the same text; it never decides an
+ * error (anything else is `null`, and the general reader reads or refuses it).
+ */
+describe('the exact-response reader', () => {
+  const general = (t: string): unknown => {
+    try {
+      return jsonResponse(t);
+    } catch (error) {
+      return { threw: (error as { code?: string }).code };
+    }
+  };
+  const base64 = fc.oneof(
+    fc.uint8Array({ minLength: 0, maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')),
+    fc.constantFrom(response.licenseKey, response.signature, 'QQ==', 'QR==', 'Q===', 'QQ', '-_-_', 'QQ==QQ==', 'Q\u0141==', ' QQ=', 'QQ\\u003d='),
+    fc.string({ maxLength: 12 }),
+  );
+  const resultText = fc.oneof(fc.integer().map(String), fc.constantFrom('-0', '00', '01', '1e3', '1.5', '-', '', ' 0', '9007199254740993', '123456789012345', '1234567890123456', 'null', 'true'));
+  const messageText = fc.oneof(
+    fc.string({ maxLength: 8 }).map((m) => JSON.stringify(m)),
+    fc.string({ unit: 'grapheme', maxLength: 8 }).map((m) => `"${m}"`),
+    fc.constantFrom('null', '"\\n"', '"a\u0001b"', '"\u2028"', '""', '"', 'nul', '"\\"', '1'),
+  );
+  const response_ = fc
+    .record({
+      key: base64,
+      signature: base64,
+      result: fc.option(resultText, { nil: undefined }),
+      message: fc.option(messageText, { nil: undefined }),
+      tail: fc.constantFrom('}', '} ', ',}', ',"metadata":null}', '}}', '', '\n}'),
+    })
+    .map(({ key, signature, result, message, tail }) => `{"licenseKey":"${key}","signature":"${signature}"${result === undefined ? '' : `,"result":${result}`}${message === undefined ? '' : `,"message":${message}`}${tail}`);
+  test.prop([response_], { numRuns: 2000 })('when it answers, the general reader gives the same envelope', (t) => {
+    const fast = exactResponse(t);
+    if (fast !== null) expect(fast).toStrictEqual(general(t));
+  });
+  test.prop([fc.string({ maxLength: 60 }).map((s) => `{"licenseKey":"${s}`)], { numRuns: 500 })('arbitrary text after the head: the same envelope or none', (t) => {
+    const fast = exactResponse(t);
+    if (fast !== null) expect(fast).toStrictEqual(general(t));
+  });
+  plainTest('it reads the responses the Cryptolens API writes', () => {
+    expect(exactResponse(text)).toStrictEqual(jsonResponse(text));
+    for (const [tail, result, message] of [[',"result":0,"message":""}', 0, ''], [',"result":-3,"message":null}', -3, null], [',"message":"ok"}', null, 'ok'], ['}', null, null]] as const) {
+      const t = `{"licenseKey":"${response.licenseKey}","signature":"${response.signature}"${tail}`;
+      const envelope = exactResponse(t);
+      expect(envelope, t).not.toBeNull();
+      expect(envelope).toStrictEqual(jsonResponse(t));
+      expect([envelope!.result, envelope!.message]).toStrictEqual([result, message]);
+    }
+  });
+  plainTest('it leaves to the general reader what it does not read exactly', () => {
+    const head = `{"licenseKey":"${response.licenseKey}","signature":"${response.signature}"`;
+    for (const t of [`${head},"result":0,"message":"a\\"b"}`, `${head},"result":0,"metadata":{}}`, `${head}, "result":0}`, `${head},"result":-0}`, `{"signature":"${response.signature}","licenseKey":"${response.licenseKey}"}`, `{"licenseKey":"","signature":"${response.signature}"}`, `{"licenseKey":"${response.licenseKey}\u0001","signature":"${response.signature}"}`]) {
+      expect(exactResponse(t), t).toBeNull();
+    }
   });
 });
