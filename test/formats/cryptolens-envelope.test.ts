@@ -9,7 +9,8 @@ import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exactResponse, jsonResponse, parseCryptolensEnvelope } from '../../src/formats/cryptolens/envelope.ts';
+import { jsonResponse, parseCryptolensEnvelope } from '../../src/formats/cryptolens/envelope.ts';
+import { exactResponse } from '../../src/formats/cryptolens/exact-response.ts';
 import { FIXTURES_DIR } from '../../scripts/make-fixtures.ts';
 import { anyCase } from '../arbitraries/license.ts';
 
