@@ -65,37 +65,31 @@ export function dearmor(text: string, kind: ArmorKind = LICENSE_ARMOR): Uint8Arr
   if (!trimmed.startsWith(begin)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured ${noun} starts with ${begin}`);
   if (!trimmed.endsWith(end)) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `an armoured ${noun} ends with ${end}, and nothing may follow it`);
   // The lines between the armour lines, as `split(/\r?\n/)` cuts them (a CR right before an LF belongs to the line end),
-  // by their bounds in `trimmed`; for the base64 lines, trailing spaces and tabs (an e-mail client's) are left out.
+  // in one pass by their bounds in `trimmed`: the first and the last must be blank, the base64 lines between them are
+  // joined as they come, without their trailing spaces and tabs (an e-mail client's).
   const bodyEnd = trimmed.length - end.length;
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let lineStart = begin.length;
-  for (;;) {
-    const lf = lineStart <= bodyEnd ? trimmed.indexOf('\n', lineStart) : -1;
-    const stop = lf === -1 || lf >= bodyEnd ? bodyEnd : lf;
-    starts.push(lineStart);
-    ends.push(stop > lineStart && stop !== bodyEnd && trimmed.charCodeAt(stop - 1) === 0x0d ? stop - 1 : stop);
-    if (stop === bodyEnd) break;
-    lineStart = stop + 1;
-  }
-  const last = ends.length - 1;
-  // The BEGIN and END lines stand alone: the body starts after a line end and ends with one.
-  if (ends.length < 3 || !blank(trimmed, starts[0]!, ends[0]!) || !blank(trimmed, starts[last]!, ends[last]!)) {
-    throw new LicenseInputError('ERR_ENVELOPE_INVALID', 'the armour lines must stand on lines of their own, with the base64 between them');
-  }
-  for (let l = 1; l < last; l++) {
-    let to = ends[l]!;
-    while (to > starts[l]! && (trimmed.charCodeAt(to - 1) === 0x20 || trimmed.charCodeAt(to - 1) === 0x09)) to--;
-    ends[l] = to;
-  }
   let b64 = '';
-  for (let l = 1; l < last; l++) b64 += trimmed.slice(starts[l]!, ends[l]!);
+  let lines = 0;
+  let blankEnds = true;
+  for (let at = begin.length; ; lines++) {
+    const lf = at <= bodyEnd ? trimmed.indexOf('\n', at) : -1;
+    const last = lf === -1 || lf >= bodyEnd;
+    let to = last ? bodyEnd : lf;
+    if (!last && to > at && trimmed.charCodeAt(to - 1) === 0x0d) to--;
+    if (lines === 0 || last) blankEnds &&= blank(trimmed, at, to);
+    else {
+      while (to > at && (trimmed.charCodeAt(to - 1) === 0x20 || trimmed.charCodeAt(to - 1) === 0x09)) to--;
+      b64 += trimmed.slice(at, to);
+    }
+    if (last) break;
+    at = lf + 1;
+  }
+  // The BEGIN and END lines stand alone: the body starts after a line end and ends with one.
+  if (lines < 2 || !blankEnds) throw new LicenseInputError('ERR_ENVELOPE_INVALID', 'the armour lines must stand on lines of their own, with the base64 between them');
   if (b64.length === 0) throw new LicenseInputError('ERR_ENVELOPE_INVALID', `the armoured ${noun} is empty`);
   const bytes = decodeBase64(b64);
-  if (typeof bytes !== 'string') return bytes; // canonical base64: only its alphabet, so every line passed the check below
-  // Refused: say why as before, a line with a foreign character first.
-  for (let l = 1; l < last; l++) {
-    if (!/^[A-Za-z0-9+/=]*$/.test(trimmed.slice(starts[l]!, ends[l]!))) throw new LicenseInputError('ERR_BASE64_INVALID', `a line of the armoured ${noun} holds a character that is not base64`);
-  }
+  if (typeof bytes !== 'string') return bytes;
+  // Refused: say why as before, a foreign character (on any line: `b64` is the lines joined) first.
+  if (!/^[A-Za-z0-9+/=]*$/.test(b64)) throw new LicenseInputError('ERR_BASE64_INVALID', `a line of the armoured ${noun} holds a character that is not base64`);
   throw new LicenseInputError('ERR_BASE64_INVALID', `the armoured ${noun} is not valid base64 (${bytes})`);
 }
