@@ -37,6 +37,15 @@ export interface CborLimits {
   readonly topTag?: number;
 }
 
+/**
+ * Where {@link decodeCbor} puts the entries of the top map whose key `slotOf` knows (`slots[slot]`), instead of in
+ * the map it returns: a reader that looks each claim up by slot need not build and walk a map of them.
+ */
+export interface CborSlots {
+  readonly slotOf: ReadonlyMap<number | string, number>;
+  readonly slots: (CborValue | undefined)[];
+}
+
 /** A decoded item and the tag around it, when the caller allowed one and it was there. */
 export interface CborDocument {
   readonly tag: number | null;
@@ -69,6 +78,7 @@ class Reader {
     readonly bytes: Uint8Array,
     readonly maxDepth: number,
     readonly maxItems: number,
+    readonly sink?: CborSlots,
   ) {}
 
   /** Reads the argument of a head whose additional information is `ai`, in shortest form. */
@@ -163,15 +173,25 @@ class Reader {
         const n = this.argument(ai, start);
         if (n * 2 > b.length - this.pos) fail('map is longer than the input', start);
         const out = new Map<number | string, CborValue>();
+        const sink = depth === 0 ? this.sink : undefined;
         for (let i = 0; i < n; i++) {
           const keyAt = this.pos;
           const keyMajor = keyAt < b.length ? b[keyAt]! >> 5 : 0;
           if (keyMajor > 1 && keyMajor !== 3) fail('map key is neither an integer nor text', keyAt);
           const key = this.item(depth + 1, null) as number | string;
-          // One hash lookup instead of has + set: a repeated key leaves the size as it was (the map is thrown away).
-          const size = out.size;
-          out.set(key, this.item(depth + 1, null));
-          if (out.size === size) fail(`map repeats the key ${JSON.stringify(key)}`, keyAt);
+          const slot = sink?.slotOf.get(key);
+          const value = this.item(depth + 1, null);
+          let repeated: boolean;
+          if (slot === undefined) {
+            // One hash lookup instead of has + set: a repeated key leaves the size as it was (the map is thrown away).
+            const size = out.size;
+            out.set(key, value);
+            repeated = out.size === size;
+          } else {
+            repeated = sink!.slots[slot] !== undefined;
+            sink!.slots[slot] = value;
+          }
+          if (repeated) fail(`map repeats the key ${JSON.stringify(key)}`, keyAt);
         }
         return out;
       }
@@ -224,12 +244,12 @@ export function shortText(bytes: Uint8Array, from: number, n: number, low: numbe
 /**
  * Decodes exactly one strict CBOR item that fills `bytes`. When `limits.topTag`
  * is set, that tag may (not must) wrap the top item, and the result says
- * whether it did.
+ * whether it did. With a `sink`, the top map's entries whose key it knows go to its slots, the rest to the map.
  *
  * @throws {LicenseInputError} `ERR_CBOR_INVALID` naming what was wrong and where.
  */
-export function decodeCbor(bytes: Uint8Array, limits: CborLimits = {}): CborDocument {
-  const reader = new Reader(bytes, limits.maxDepth ?? 16, limits.maxItems ?? 4096);
+export function decodeCbor(bytes: Uint8Array, limits: CborLimits = {}, sink?: CborSlots): CborDocument {
+  const reader = new Reader(bytes, limits.maxDepth ?? 16, limits.maxItems ?? 4096, sink);
   let tag: number | null = null;
   const topTag = limits.topTag ?? null;
   if (topTag !== null && bytes.length > 0 && bytes[0]! >> 5 === 6) {

@@ -12,7 +12,7 @@ import type { FormatAdapter } from '../adapter.ts';
 import { ARMOR_BEGIN, dearmor, looksArmored } from './armor.ts';
 import { parseCoseSign1, type CoseSign1 } from './cose.ts';
 import { CLAIM_BY_KEY } from './claims.ts';
-import { decodeClaims, plain, readNativeLicense } from './read.ts';
+import { decodeClaims, plain, readNativeLicensePayload } from './read.ts';
 
 export { armor, dearmor, ARMOR_BEGIN, ARMOR_END } from './armor.ts';
 export { NATIVE_CLAIMS, CLAIM_BY_KEY, RESERVED_CLAIM_KEYS, type ClaimInfo, type ClaimName, type ClaimType } from './claims.ts';
@@ -87,7 +87,7 @@ export const nativeAdapter: FormatAdapter<NativeEnvelope> = Object.freeze({
   name: 'native',
   detect: (input: string | Uint8Array) => (typeof input === 'string' ? looksArmored(input) : input.length > 0 && (input[0] === TAG18 || bytesLookArmored(input))),
   parse,
-  read: (envelope: NativeEnvelope) => readNativeLicense(decodeClaims(envelope.cose.payload)),
+  read: (envelope: NativeEnvelope) => readNativeLicensePayload(envelope.cose.payload),
   view: (envelope: NativeEnvelope) => {
     let claims: Record<string, unknown> | string;
     try {

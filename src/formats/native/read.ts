@@ -7,7 +7,7 @@ import { toHex } from '../../lib/bytes.ts';
 import { LicenseInputError } from '../../lib/errors.ts';
 import { NO_RECORD, type ActivatedMachine, type FeatureFlag, type License, type Party } from '../../license/model.ts';
 import { decodeCbor, type CborMap, type CborValue } from './cbor.ts';
-import { CLAIM_BY_KEY, NATIVE_CLAIMS, type ClaimName } from './claims.ts';
+import { NATIVE_CLAIMS, type ClaimName } from './claims.ts';
 
 function fail(message: string): never {
   throw new LicenseInputError('ERR_PAYLOAD_INVALID', `native license claims: ${message}`);
@@ -36,19 +36,14 @@ const SLOT_BY_KEY: ReadonlyMap<number | string, number> = new Map(CLAIM_NAMES.ma
 const NO_SLOTS: readonly (CborValue | undefined)[] = CLAIM_NAMES.map(() => undefined);
 
 /**
- * The claims set read once into slots, one per known claim (`undefined`: absent), so each claim is an array read
- * instead of a map lookup; whether the map holds any claim licensekit does not know is noted on the way.
+ * The claims set in slots, one per known claim (`undefined`: absent), so each claim is an array read instead of a
+ * map lookup; the claims licensekit does not know stay in a map of their own.
  */
 class Claims {
-  readonly slots: (CborValue | undefined)[] = NO_SLOTS.slice();
-  hasUnknown = false;
-  constructor(readonly map: CborMap) {
-    map.forEach((value, key) => {
-      const slot = SLOT_BY_KEY.get(key);
-      if (slot === undefined) this.hasUnknown = true;
-      else this.slots[slot] = value;
-    });
-  }
+  constructor(
+    readonly slots: (CborValue | undefined)[],
+    readonly unknown: CborMap,
+  ) {}
   raw(slot: number): CborValue | undefined {
     return this.slots[slot];
   }
@@ -175,24 +170,34 @@ function machineList(codes: readonly string[], time: Date | null): readonly Acti
   return Object.freeze(out);
 }
 
-/** The claims licensekit does not model, by their CBOR key (text keys as given). */
-function unknownClaims(map: CborMap): Readonly<Record<string, unknown>> {
-  let out: Record<string, unknown> | null = null;
-  for (const [k, v] of map) {
-    if (typeof k === 'number' && CLAIM_BY_KEY.has(k)) continue;
-    out ??= Object.create(null) as Record<string, unknown>;
-    defineOnce(out, k, plain(v));
-  }
-  return out === null ? NO_RECORD : Object.freeze(out);
-}
-
 const SECRET_MODES = ['disabled', 'predefined', 'client'] as const;
 /** Claims of vendor messages only. */
 const MESSAGE_ONLY = ['resetCounter', 'revocationSequence', 'revoked', 'devicePublicKey'] as const;
 
 /** Maps a verified claims set to the neutral License. */
 export function readNativeLicense(map: CborMap): License {
-  const c = new Claims(map);
+  const slots = NO_SLOTS.slice();
+  const unknown = new Map<number | string, CborValue>();
+  map.forEach((value, key) => {
+    const slot = SLOT_BY_KEY.get(key);
+    if (slot === undefined) unknown.set(key, value);
+    else slots[slot] = value;
+  });
+  return licenseOf(new Claims(slots, unknown));
+}
+
+/**
+ * What {@link readNativeLicense} gives for `decodeClaims(payload)`, without the map in between: the decoder puts
+ * each known claim straight into its slot (the same checks, errors and order; a repeated key is refused as ever).
+ */
+export function readNativeLicensePayload(payload: Uint8Array): License {
+  const slots = NO_SLOTS.slice();
+  const { value } = decodeCbor(payload, PAYLOAD_LIMITS, { slotOf: SLOT_BY_KEY, slots });
+  if (!(value instanceof Map)) fail('the payload is not a CBOR map (a CWT claims set)');
+  return licenseOf(new Claims(slots, value));
+}
+
+function licenseOf(c: Claims): License {
   const messageType = c.text(S.messageType);
   if (messageType !== null) fail(`this is a vendor ${JSON.stringify(messageType)} message, not a license (import it into the local state)`);
   for (const name of MESSAGE_ONLY) {
@@ -246,7 +251,7 @@ export function readNativeLicense(map: CborMap): License {
     customer: customer(c.map_(S.customer)),
     notes: c.text(S.notes),
     metadata: metadata === null ? NO_RECORD : (plain(metadata) as Readonly<Record<string, unknown>>),
-    claims: c.hasUnknown ? unknownClaims(map) : NO_RECORD,
+    claims: c.unknown.size > 0 ? (plain(c.unknown) as Readonly<Record<string, unknown>>) : NO_RECORD, // the claims licensekit does not model, by key
   };
   return license;
 }

@@ -6,12 +6,15 @@
  * (every field, Dates and frozen records included), or the same error code and message.
  */
 import { fc, test } from '@fast-check/vitest';
+import { Encoder } from 'cbor-x';
 import { describe, expect } from 'vitest';
 import type { CborMap, CborValue } from '../../../src/formats/native/cbor.ts';
 import { NATIVE_CLAIMS } from '../../../src/formats/native/claims.ts';
-import { readNativeLicense } from '../../../src/formats/native/read.ts';
+import { cborHead } from '../../../src/formats/native/cose.ts';
+import { nativeAdapter } from '../../../src/formats/native/index.ts';
+import { readNativeLicense, readNativeLicensePayload } from '../../../src/formats/native/read.ts';
 import { LicenseInputError } from '../../../src/lib/errors.ts';
-import { readNativeLicense as referenceRead } from './read-reference.ts';
+import { decodeClaims as referenceDecode, readNativeLicense as referenceRead } from './read-reference.ts';
 
 /** Everything observable about a value: its data, prototype kind, frozenness and own keys, recursively. */
 function described(value: unknown): unknown {
@@ -26,9 +29,9 @@ function described(value: unknown): unknown {
   };
 }
 
-function outcome(read: (map: CborMap) => unknown, map: CborMap): unknown {
+function outcome<T>(read: (input: T) => unknown, input: T): unknown {
   try {
-    return described(read(map));
+    return described(read(input));
   } catch (error) {
     if (!(error instanceof LicenseInputError)) throw error;
     return { code: error.code, message: error.message };
@@ -106,5 +109,69 @@ describe('readNativeLicense reads what the reader it replaced read', () => {
     const ours = outcome(readNativeLicense, map);
     expect(ours).toEqual(outcome(referenceRead, map));
     expect(ours).not.toHaveProperty('code');
+  });
+});
+
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true });
+
+/** A CBOR map of these entries in this order, a key given twice written twice (what no `Map` can hold). */
+function mapBytes(entries: readonly (readonly [number | string, CborValue])[]): Uint8Array {
+  const parts = [cborHead(5, entries.length), ...entries.flatMap(([k, v]) => [encoder.encode(k), encoder.encode(v)])];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+/** Claims sets as payload bytes: a key repeated now and then (with the same value or another), cut short or with a byte changed. */
+const payload: fc.Arbitrary<Uint8Array> = fc
+  .tuple(
+    fc.oneof(claimsSet, plausible),
+    fc.option(fc.tuple(fc.nat(), fc.option(value, { nil: undefined })), { nil: undefined }),
+    fc.option(fc.oneof(fc.record({ cut: fc.nat() }), fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) })), { nil: undefined, freq: 3 }),
+  )
+  .map(([map, repeat, damage]) => {
+    const entries: [number | string, CborValue][] = [...map];
+    if (repeat !== undefined && entries.length > 0) {
+      const [k, v] = entries[repeat[0] % entries.length]!;
+      entries.push([k, repeat[1] ?? v]);
+    }
+    const bytes = mapBytes(entries);
+    if (damage === undefined || bytes.length === 0) return bytes;
+    if ('cut' in damage) return bytes.subarray(0, damage.cut % bytes.length);
+    const changed = bytes.slice();
+    changed[damage.at % bytes.length] = damage.byte;
+    return changed;
+  });
+
+describe('readNativeLicensePayload: the claims decoded straight into their slots', () => {
+  const viaMap = (bytes: Uint8Array) => referenceRead(referenceDecode(bytes));
+
+  test.prop([payload], { numRuns: 1500 })('the same License as decoding the map, then the reference reader; or the same error', (bytes) => {
+    expect(outcome(readNativeLicensePayload, bytes)).toEqual(outcome(viaMap, bytes));
+  });
+
+  test.prop([plausible], { numRuns: 200 })('licenses as the issuer writes them are read', (map) => {
+    const ours = outcome(readNativeLicensePayload, mapBytes([...map]));
+    expect(ours).toEqual(outcome(referenceRead, map));
+    expect(ours).not.toHaveProperty('code');
+  });
+
+  test('a payload that is not a map, a tag, or trailing bytes: the same errors', () => {
+    for (const bytes of [Uint8Array.of(0x80), Uint8Array.of(0xd2, 0xa0), Uint8Array.of(0xa0, 0x00), Uint8Array.of(0xa1, 0x01), new Uint8Array(0)]) {
+      expect(outcome(readNativeLicensePayload, bytes)).toEqual(outcome(viaMap, bytes));
+      expect(outcome(readNativeLicensePayload, bytes)).toHaveProperty('code');
+    }
+  });
+
+  test('a known claim given twice is refused, even with the same value', () => {
+    const bytes = mapBytes([[2, 'ABC'], [3, '1001'], [2, 'ABC']]);
+    expect(outcome(readNativeLicensePayload, bytes)).toEqual({ code: 'ERR_CBOR_INVALID', message: 'CBOR map repeats the key 2 at byte 12' });
+    expect(outcome(viaMap, bytes)).toEqual(outcome(readNativeLicensePayload, bytes));
+  });
+
+  test('the native adapter reads through it', () => {
+    const bytes = mapBytes([[2, 'ABC'], [-70000, 'x']]);
+    const cose = { payload: bytes } as never;
+    expect(described(nativeAdapter.read({ cose } as never))).toEqual(described(referenceRead(referenceDecode(bytes))));
   });
 });
