@@ -215,6 +215,8 @@ function licenseOf(c: Claims): License {
   if (nonce !== undefined && (!(nonce instanceof Uint8Array) || nonce.length !== 16)) fail('"nonce" (-65580) must be 16 bytes');
   c.text(S.deviceKeyId);
   const aud = c.text(S.aud);
+  // The product id: `aud` when it is the canonical decimal of an integer of at most 15 digits (/^(0|[1-9]\d{0,14})$/).
+  const audNumber = Number(aud);
   const iat = c.date(S.iat);
   const machines = c.texts(S.machines);
   const allowed = c.texts(S.allowedMachines);
@@ -228,7 +230,7 @@ function licenseOf(c: Claims): License {
     format: 'native',
     id: cti instanceof Uint8Array ? toHex(cti) : null,
     key: c.text(S.sub),
-    productId: aud !== null && /^(0|[1-9]\d{0,14})$/.test(aud) ? Number(aud) : null,
+    productId: audNumber % 1 === 0 && audNumber >= 0 && audNumber < 1e15 && String(audNumber) === aud ? audNumber : null,
     product: aud,
     issuer: c.text(S.iss),
     created: c.date(S.issued) ?? iat,

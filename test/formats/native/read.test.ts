@@ -40,7 +40,7 @@ function outcome<T>(read: (input: T) => unknown, input: T): unknown {
 
 const leaf: fc.Arbitrary<CborValue> = fc.oneof(
   fc.string({ maxLength: 6 }),
-  fc.constantFrom('', '1001', '0', '01', 'acme', 'MACHINE-A'),
+  fc.constantFrom('', '1001', '0', '01', 'acme', 'MACHINE-A', '-0', '1.5', '1e3', ' 1', '0x10', '999999999999999', '1000000000000000', '100000000000000.0'),
   fc.integer({ min: -5, max: 300 }),
   fc.constantFrom(1_780_000_000, 1_780_000_000.5, 8.7e12, -1, 2 ** 53, Number.NaN, 0.5),
   fc.boolean(),
@@ -173,5 +173,15 @@ describe('readNativeLicensePayload: the claims decoded straight into their slots
     const bytes = mapBytes([[2, 'ABC'], [-70000, 'x']]);
     const cose = { payload: bytes } as never;
     expect(described(nativeAdapter.read({ cose } as never))).toEqual(described(referenceRead(referenceDecode(bytes))));
+  });
+});
+
+describe('the product id read from "aud" (3)', () => {
+  const auds = ['1001', '0', '00', '01', '-0', '-1', '1.5', '1.0', '1e3', ' 1', '1 ', '0x10', '+1', '', 'Infinity', '999999999999999', '1000000000000000', '100000000000000', '9007199254740993', 'acme'];
+  test.each(auds)('%j: the number the reference reader gives, or none', (aud) => {
+    const map = new Map<number | string, CborValue>([[3, aud]]);
+    const ours = outcome(readNativeLicense, map);
+    expect(ours).toEqual(outcome(referenceRead, map));
+    expect(outcome(readNativeLicensePayload, mapBytes([[3, aud]]))).toEqual(ours);
   });
 });
