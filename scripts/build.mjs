@@ -5,7 +5,7 @@
 // only the CLI.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { eagerCompileHot } from './eager-compile.mjs';
@@ -129,6 +129,14 @@ function lazyPartsPlugin(format) {
   };
 }
 
+/** esbuild plugin for the browser bundles: src/lib/buffer.ts (Node's Buffer) is src/lib/buffer.browser.ts there (no Buffer: bytes.ts's portable paths). */
+const browserBufferPlugin = {
+  name: 'browser-buffer',
+  setup(b) {
+    b.onResolve({ filter: /\/buffer\.ts$/ }, (args) => (resolve(args.resolveDir, args.path) === at('src/lib/buffer.ts') ? { path: at('src/lib/buffer.browser.ts') } : undefined));
+  },
+};
+
 /**
  * Library bundles for every host: dist/node (ESM + CJS, with fingerprint,
  * issuer, forge, state, ledger and customers), dist/browser/index.js (ESM) and
@@ -150,7 +158,7 @@ export async function buildLibrary() {
   const node = { entryPoints: { fingerprint: at('src/fingerprint/index.ts'), issuer: at('src/issuer/index.ts'), forge: at('src/index.forge.ts'), state: at('src/state/index.node.ts'), ledger: at('src/ledger/index.node.ts'), customers: at('src/customers/index.ts') }, platform: 'node', external: NODE_EXTERNAL };
   const lazy = { entryPoints: Object.fromEntries(Object.entries(LAZY_PARTS).map(([name, path]) => [name, at(path)])), platform: 'node', external: NODE_EXTERNAL, outdir: at('dist/node/lazy') };
   // No keepNames (it costs about 3 KiB gzipped): error classes write their names out (`errorName`), so `error.name` survives minifying.
-  const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, metafile: true };
+  const browser = { entryPoints: [at('src/index.ts')], platform: 'browser', minify: true, metafile: true, plugins: [browserBufferPlugin] };
   const [nodeMain, nodeEsm, , , , , esm, iife] = await Promise.all([
     build({ ...common, ...main, outdir: at('dist/node'), format: 'esm', plugins: [lazyPartsPlugin('esm')], metafile: true }),
     build({ ...common, ...node, outdir: at('dist/node'), format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true }),

@@ -32,7 +32,19 @@ test.prop([fc.uint8Array({ maxLength: 64 })])('the portable UTF-8 decoder refuse
   expect(decodeUtf8Portable(bytes)).toBe(expected);
 });
 
-test.prop([fc.oneof(fc.base64String({ maxLength: 64 }), fc.string({ maxLength: 64 }), fc.string({ unit: fc.constantFrom(...'AB+/-_=a \n'), maxLength: 24 }))])(
+test.prop([
+  fc.oneof(
+    fc.base64String({ maxLength: 64 }),
+    fc.string({ maxLength: 64 }),
+    fc.string({ unit: fc.constantFrom(...'AB+/-_=a \n'), maxLength: 24 }),
+    // Characters Buffer reads by their low byte ('Ł' U+0141 as 'A', 'ł' U+0142 as 'B'), or skips (U+0100, 'Á', NUL, a lone surrogate).
+    fc.string({ unit: fc.constantFrom(...'AQgw+/=', '\u0141', '\u0142', '\u012f', '\u0100', '\u00c1', '\u0000', '\ud800', '\u2b2f'), maxLength: 16 }),
+    fc.tuple(fc.base64String({ minLength: 4, maxLength: 40 }), fc.nat(), fc.constantFrom('\u0141', '\u0142', '-', '_', '=', ' ', '\u00c1', '\u0161')).map(([b, i, c]) => {
+      const at = i % b.length;
+      return b.slice(0, at) + c + b.slice(at + 1);
+    }),
+  ),
+], { numRuns: 3000 })(
   'the Buffer fast path accepts and refuses exactly what the portable decoder does',
   (text) => {
     const fast = decodeBase64(text);
