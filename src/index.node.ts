@@ -23,8 +23,9 @@ import { createVerifyApi, useSharedSource } from './verify.ts';
 import { memoizedShared } from './options-memo.ts';
 import { createInspectLicense } from './inspect-formats.ts';
 import { FORMAT_ADAPTERS, type FormatAdapter } from './formats/index.ts';
-import { useExactResponse } from './formats/cryptolens/envelope.ts';
+import { useExactReaders } from './formats/cryptolens/envelope.ts';
 import { exactResponse } from './formats/cryptolens/exact-response.ts';
+import { exactPayload } from './formats/cryptolens/exact-payload.ts';
 import { lazyAdapter } from './formats/lazy.ts';
 import { detectKeygen } from './formats/keygen/detect.ts';
 import { nodeAesGcmOpen } from './formats/keygen/aes.node.ts';
@@ -96,7 +97,8 @@ useSha256((data) => new Uint8Array(createHash('sha256').update(data).digest()));
 // Node's verification API remembers what an unchanged options object resolved to (src/options-memo.ts); the browser
 // and IIFE bundles (held to 40 KiB) do not carry it and validate on every call.
 useSharedSource(memoizedShared);
-useExactResponse(exactResponse);
+// Cryptolens responses and payloads exactly as Cryptolens writes them are read without JSON.parse (same results; not in those bundles either).
+useExactReaders(exactResponse, exactPayload);
 
 /** The core formats and Keygen's, decrypting with node:crypto's AES-GCM. */
 export const FORMAT_ADAPTERS_WITH_KEYGEN = formatAdaptersWithKeygen(nodeAesGcmOpen);

@@ -12,6 +12,7 @@ import { LicenseInputError } from '../../lib/errors.ts';
 import type { SignedEnvelope } from '../../core/envelope.ts';
 import { lowerKeyIndex } from './field-names.ts';
 import { parseSignMethod0 } from './sign-method-0.ts';
+import type { SlottedObject } from './payload.ts';
 
 /** The compact form's prefix written by the C++ client's `LicenseKey::to_string()`. */
 export const COMPACT_PREFIX = 'v20180502-';
@@ -90,19 +91,22 @@ export function parseCryptolensEnvelope(input: string | Uint8Array): CryptolensE
   if (trimmed.length === 0) inputError('ERR_INPUT_EMPTY', 'license input is empty');
   if (trimmed.startsWith(COMPACT_PREFIX)) return parseCompact(trimmed);
   if (!trimmed.startsWith('{')) inputError('ERR_INPUT_NOT_JSON', 'license is neither a JSON response nor the compact v20180502- form');
-  return (exactReader === null ? null : exactReader(trimmed)) ?? jsonResponse(trimmed);
+  return (exactResponseReader === null ? null : exactResponseReader(trimmed)) ?? jsonResponse(trimmed);
 }
 
 /**
- * Node's entry installs a reader of the response exactly as the Cryptolens API writes it, without `JSON.parse`
- * ({@link exactResponse} in exact-response.ts, via {@link useExactResponse}); the browser bundles, which must stay
- * within their size budget, read every response with {@link jsonResponse}. Both give the same envelope.
+ * Node's entry installs readers of the response and of the payload exactly as Cryptolens writes them, without
+ * `JSON.parse` (exact-response.ts and exact-payload.ts, via {@link useExactReaders}); the browser bundles, which
+ * must stay within their size budget, read everything with `JSON.parse`. Either way the result is the same: an
+ * exact reader answers `null` for anything it does not read, and never decides an error.
  */
-let exactReader: ((text: string) => CryptolensEnvelope | null) | null = null;
+let exactResponseReader: ((text: string) => CryptolensEnvelope | null) | null = null;
+let exactPayloadReader: ((bytes: Uint8Array) => SlottedObject | null) | null = null;
 
-/** @internal Installs the exact-response reader (see {@link exactReader}). */
-export function useExactResponse(reader: (text: string) => CryptolensEnvelope | null): void {
-  exactReader = reader;
+/** @internal Installs the exact readers (see {@link exactResponseReader}). */
+export function useExactReaders(response: (text: string) => CryptolensEnvelope | null, payload: (bytes: Uint8Array) => SlottedObject | null): void {
+  exactResponseReader = response;
+  exactPayloadReader = payload;
 }
 
 /** @internal Reads a JSON response with `JSON.parse` (any spacing, key order or case, escapes; SignMethod=0 documents); typed errors. */
@@ -145,6 +149,11 @@ export function jsonResponse(trimmed: string): CryptolensEnvelope {
     message: typeof message === 'string' ? message : null,
     metadata: field('metadata') ?? null,
   };
+}
+
+/** The verified payload bytes as JSON, or read into slots by the exact reader where one is installed (call only after the signature verified). */
+export function readCryptolensPayloadBytes(bytes: Uint8Array): unknown {
+  return (exactPayloadReader === null ? null : exactPayloadReader(bytes)) ?? parseCryptolensPayloadBytes(bytes);
 }
 
 /** Decodes the verified payload bytes as UTF-8 JSON (call only after the signature verified). */

@@ -9,7 +9,7 @@
 import type { License } from '../../license/model.ts';
 import type { ResolvedEvaluation } from '../../rules/options.ts';
 import type { FormatAdapter } from '../adapter.ts';
-import { parseCryptolensEnvelope, parseCryptolensPayloadBytes, type CryptolensEnvelope } from './envelope.ts';
+import { parseCryptolensEnvelope, readCryptolensPayloadBytes, type CryptolensEnvelope } from './envelope.ts';
 import { mapCryptolensPayload } from './payload.ts';
 import { computeStatus } from './status.ts';
 import type { SignMethod0Envelope } from './sign-method-0.ts';
@@ -30,7 +30,7 @@ export const cryptolensAdapter: FormatAdapter<CryptolensEnvelope> = Object.freez
   name: 'cryptolens',
   detect: () => true,
   parse: parseCryptolensEnvelope,
-  read: (envelope: CryptolensEnvelope) => mapCryptolensPayload(isSignMethod0(envelope) ? envelope.signedPayload : parseCryptolensPayloadBytes(envelope.signedBytes)),
+  read: (envelope: CryptolensEnvelope) => mapCryptolensPayload(isSignMethod0(envelope) ? envelope.signedPayload : readCryptolensPayloadBytes(envelope.signedBytes)),
   warnings: (envelope: CryptolensEnvelope) => (isSignMethod0(envelope) ? RESERIALISED : NONE),
   status: (license: License, options: ResolvedEvaluation) => computeStatus(license, options.product, options.nowMs, options.toleranceMs),
   view: (envelope: CryptolensEnvelope) =>

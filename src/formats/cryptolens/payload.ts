@@ -53,7 +53,8 @@ export function parseCryptolensDate(value: Json | undefined, field: string): Dat
 }
 
 /** The fields licensekit reads from one kind of Cryptolens object, each at a fixed slot. */
-class Shape {
+/** @internal */
+export class Shape {
   readonly slots: ReadonlyMap<string, number>;
   readonly lower: readonly string[];
   readonly lowerSet: ReadonlySet<string>;
@@ -95,6 +96,12 @@ class Fields {
   private readonly exact: boolean;
   /** `where` names the object in messages; with `index` ≥ 0 it is an array's, `where[index]` (built only for a message). */
   constructor(readonly object: JsonObject, private readonly where: string, private readonly index: number, private readonly shape: Shape) {
+    if (object instanceof SlottedObject) {
+      // Read into this shape's slots already (exact-payload.ts), every key spelt exactly.
+      this.values = object.values as (Json | undefined)[];
+      this.exact = true;
+      return;
+    }
     const keys = Object.keys(object);
     let values: (Json | undefined)[] | null = null;
     if (sameKeys(keys, shape.lastKeys)) {
@@ -192,12 +199,23 @@ class Fields {
   }
 }
 
+/**
+ * @internal A JSON object of a known shape already read into its slots (by exact-payload.ts, for Node's entry), in
+ * place of the object `JSON.parse` would give: `Fields` then takes the slots as they are. Only keys spelt exactly as
+ * the shape's names, each at most once, are read so; the object's fields are then the same either way.
+ */
+export class SlottedObject {
+  constructor(readonly values: (Json | SlottedObject | SlottedObject[] | undefined)[]) {}
+}
+
 const NO_EXTRA: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
-const LICENSE = new Shape(['ProductId', 'ID', 'Key', 'Created', 'Expires', 'Period', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'Notes', 'Block', 'GlobalId', 'Customer', 'ActivatedMachines', 'TrialActivation', 'MaxNoOfMachines', 'AllowedMachines', 'DataObjects', 'Reseller', 'SignDate']);
+/** @internal The shape of a Cryptolens license payload. */
+export const LICENSE = new Shape(['ProductId', 'ID', 'Key', 'Created', 'Expires', 'Period', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'Notes', 'Block', 'GlobalId', 'Customer', 'ActivatedMachines', 'TrialActivation', 'MaxNoOfMachines', 'AllowedMachines', 'DataObjects', 'Reseller', 'SignDate']);
 const [L_PRODUCT_ID, L_ID, L_KEY, L_CREATED, L_EXPIRES, L_PERIOD, L_F1, L_F2, L_F3, L_F4, L_F5, L_F6, L_F7, L_F8, L_NOTES, L_BLOCK, L_GLOBAL_ID, L_CUSTOMER, L_MACHINES, L_TRIAL, L_MAX_MACHINES, L_ALLOWED, L_DATA, L_RESELLER, L_SIGN_DATE] = LICENSE.names.map((_, i) => i) as number[];
-const PARTY = new Shape(['Id', 'Name', 'Email', 'CompanyName', 'Created']);
-const MACHINE = new Shape(['Mid', 'IP', 'Time', 'FriendlyName', 'FloatingExpires']);
-const DATA_OBJECT = new Shape(['Id', 'Name', 'StringValue', 'IntValue']);
+/** @internal The shapes of a payload's customer and reseller, activated machines and data objects. */
+export const PARTY = new Shape(['Id', 'Name', 'Email', 'CompanyName', 'Created']);
+export const MACHINE = new Shape(['Mid', 'IP', 'Time', 'FriendlyName', 'FloatingExpires']);
+export const DATA_OBJECT = new Shape(['Id', 'Name', 'StringValue', 'IntValue']);
 
 function asObject(value: Json, where: string, index: number): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${where}[${index}] must be an object`);
