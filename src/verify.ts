@@ -184,7 +184,8 @@ function prepareInput(input: LicenseInput, shared: Shared, sync: boolean): Prepa
 
 /** Tries each candidate key in turn; the entry that verified, or `null`. */
 function verifyCandidatesSync(p: Prepared): KeyRingEntry | null {
-  for (const entry of p.keys) if (verifySignedEnvelopeSync(p.parsed.envelope, entry.key, p.backend)) return entry;
+  const { keys } = p;
+  for (let i = 0; i < keys.length; i++) if (verifySignedEnvelopeSync(p.parsed.envelope, keys[i]!.key, p.backend)) return keys[i]!;
   return null;
 }
 

@@ -77,7 +77,8 @@ export function backendCandidates(defaults: readonly SignatureBackend[], choice:
 /** Chooses a backend among captured candidates; throws `ERR_BACKEND_UNAVAILABLE` or `ERR_BACKEND_ASYNC_ONLY` when none fits. */
 export function selectBackend(candidates: readonly SignatureBackend[], algorithm: SignatureAlgorithm, sync: boolean): SignatureBackend {
   let asyncOnly: SignatureBackend | undefined;
-  for (const backend of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const backend = candidates[i]!;
     if (!backend.supports(algorithm)) continue;
     if (sync && !backend.verifySync) {
       asyncOnly ??= backend;

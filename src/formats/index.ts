@@ -18,7 +18,8 @@ export const FORMAT_ADAPTERS: readonly FormatAdapter<any>[] = Object.freeze([nat
 
 /** Parses a license with the first adapter of `adapters` that detects it; typed errors for unreadable input. */
 export function parseLicense(input: string | Uint8Array, adapters: readonly FormatAdapter<any>[] = FORMAT_ADAPTERS, hints?: ParseHints): Parsed {
-  for (const adapter of adapters) {
+  for (let i = 0; i < adapters.length; i++) {
+    const adapter = adapters[i]!;
     if (adapter.detect(input)) return { adapter, envelope: adapter.parse(input, hints) };
   }
   throw new LicenseInputError('ERR_INPUT_NOT_JSON', 'no license format recognises this input');

@@ -137,7 +137,7 @@ export function evaluateLicense(license: License, opts: ResolvedEvaluation, chec
   if (revocationApplies(facts)) checks.push(revocationCheck(license, facts.revoked, facts.revocationSequence));
 
   const reasons: ReasonCode[] = [];
-  for (const c of checks) if (c.reason !== undefined) reasons.push(c.reason);
+  for (let i = 0; i < checks.length; i++) if (checks[i]!.reason !== undefined) reasons.push(checks[i]!.reason!);
   return { valid: reasons.length === 0, reasons, checks, warnings };
 }
 

@@ -1,13 +1,12 @@
 /**
  * A fast `Date#toISOString` for the checks' details, which every verdict
  * carries as plain data: civil date from epoch days (Howard Hinnant's
- * `civil_from_days`) and two-digit strings from a table, about three times
+ * `civil_from_days`) written as one string of character codes, about three times
  * cheaper than allocating a Date and asking it. Output is identical to
  * `toISOString` (tested against it); times outside years 0000–9999 or with
  * fractional milliseconds fall back to it.
  */
 
-const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + i);
 /** 0000-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z. */
 const FIRST_MS = -62_167_219_200_000;
 const END_MS = 253_402_300_800_000;
@@ -32,7 +31,11 @@ export function isoDateTime(ms: number): string {
   rest = (rest - second) / 60;
   const minute = rest % 60;
   const hour = (rest - minute) / 60;
-  const y = year >= 1000 ? '' + year : year >= 100 ? '0' + year : year >= 10 ? '00' + year : '000' + year;
-  const f = milli >= 100 ? '' + milli : milli >= 10 ? '0' + milli : '00' + milli;
-  return y + '-' + TWO_DIGITS[month]! + '-' + TWO_DIGITS[day]! + 'T' + TWO_DIGITS[hour]! + ':' + TWO_DIGITS[minute]! + ':' + TWO_DIGITS[second]! + '.' + f + 'Z';
+  // One flat string from its 24 character codes: concatenating the parts built a tree of ten strings per date.
+  return String.fromCharCode(
+    48 + ((year / 1000) | 0), 48 + (((year / 100) | 0) % 10), 48 + (((year / 10) | 0) % 10), 48 + (year % 10), 45,
+    48 + ((month / 10) | 0), 48 + (month % 10), 45, 48 + ((day / 10) | 0), 48 + (day % 10), 84,
+    48 + ((hour / 10) | 0), 48 + (hour % 10), 58, 48 + ((minute / 10) | 0), 48 + (minute % 10), 58,
+    48 + ((second / 10) | 0), 48 + (second % 10), 46, 48 + ((milli / 100) | 0), 48 + (((milli / 10) | 0) % 10), 48 + (milli % 10), 90,
+  );
 }

@@ -17,7 +17,9 @@ export interface MachineMatch {
 export function matchMachine(license: License, machineCode: string, nowMs: number, toleranceMs: number, allowOverdraft: boolean): MachineMatch {
   if (license.maxNoOfMachines === 0) return { ok: true, detail: 'not node-locked (machine limit 0)' };
   let lapsed = false;
-  for (const m of license.activatedMachines ?? []) {
+  const machines = license.activatedMachines ?? [];
+  for (let i = 0; i < machines.length; i++) {
+    const m = machines[i]!;
     if (m.machineCode !== machineCode || m.machineCode === '') continue;
     if (m.overdraft && !allowOverdraft) continue;
     if (m.floating && m.floatingExpires && m.floatingExpires.getTime() <= nowMs - toleranceMs) {

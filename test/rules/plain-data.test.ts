@@ -86,6 +86,9 @@ describe('isoDateTime', () => {
   prop.prop([fc.integer({ min: -8.64e15, max: 8.64e15 })], { numRuns: 2000 })('equals Date#toISOString over the whole Date range', (ms) => {
     expect(isoDateTime(ms)).toBe(new Date(ms).toISOString());
   });
+  prop.prop([fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })], { numRuns: 2000 })('equals Date#toISOString over years 0000-9999 (the fast path)', (ms) => {
+    expect(isoDateTime(ms)).toBe(new Date(ms).toISOString());
+  });
   test('edges: years 0, 9999, 10000, before 1970, leap days, fractional milliseconds', () => {
     for (const ms of [-62_167_219_200_000, -62_167_219_200_001, 253_402_300_799_999, 253_402_300_800_000, -1, 0, 951_782_400_000, 951_868_800_000, 1.5, -0.5]) {
       expect(isoDateTime(ms), String(ms)).toBe(new Date(ms).toISOString());

@@ -39,6 +39,8 @@ function tableOf(shape: Shape): Table {
 class Scanner {
   /** The next byte to read. */
   at = 0;
+  /** Scratch list of an array's items (see `array`). */
+  private readonly items: SlottedObject[] = [];
   constructor(
     private readonly bytes: Uint8Array,
     /** The payload as text (the same indices: it is ASCII), to slice strings from. */
@@ -85,19 +87,22 @@ class Scanner {
   /** The array at `at` (a '['), of objects of `shape`. */
   array(shape: Shape): SlottedObject[] | typeof OTHER {
     const b = this.bytes;
-    const out: SlottedObject[] = [];
     this.at++;
     if (b[this.at] === 93) {
       this.at++;
-      return out;
+      return [];
     }
+    // The items go to a scratch list, then into an array exactly as long (a push would reserve 17 places). No item
+    // holds an array of its own (only the license's fields do), so one scratch list serves every array.
+    const items = this.items;
+    items.length = 0;
     for (;;) {
       if (b[this.at] !== 123) return OTHER;
       const item = this.object(shape);
       if (item === OTHER) return OTHER;
-      out.push(item);
+      items.push(item);
       const c = b[this.at++];
-      if (c === 93) return out;
+      if (c === 93) return items.slice();
       if (c !== 44) return OTHER;
     }
   }
