@@ -17,24 +17,17 @@ import { DATA_OBJECT, LICENSE, MACHINE, PARTY, SlottedObject, type Shape } from 
 const OTHER = Symbol('other');
 type Value = string | number | boolean | null | SlottedObject | SlottedObject[];
 
-/** How a shape is scanned: its keys as the bytes of `"Name":`, and per slot the shape of the objects the field holds (`null`: a scalar field). */
+/** How a shape is scanned: its keys as the bytes of `"Name":`, and per slot the table of the objects the field holds (`null`: a scalar field). */
 interface Table {
+  readonly shape: Shape;
   readonly keys: readonly Uint8Array[];
-  readonly nested: readonly (Shape | null)[];
+  readonly nested: readonly (Table | null)[];
 }
-const NESTED: ReadonlyMap<string, Shape> = new Map([['Customer', PARTY], ['Reseller', PARTY], ['ActivatedMachines', MACHINE], ['DataObjects', DATA_OBJECT]]);
-const tables = new Map<Shape, Table>();
-function tableOf(shape: Shape): Table {
-  let table = tables.get(shape);
-  if (table === undefined) {
-    table = {
-      keys: shape.names.map((name) => Uint8Array.from(`"${name}":`, (c) => c.charCodeAt(0))),
-      nested: shape.names.map((name) => (shape === LICENSE ? (NESTED.get(name) ?? null) : null)),
-    };
-    tables.set(shape, table);
-  }
-  return table;
+function table(shape: Shape, nested: ReadonlyMap<string, Table> = new Map()): Table {
+  return { shape, keys: shape.names.map((name) => Uint8Array.from(`"${name}":`, (c) => c.charCodeAt(0))), nested: shape.names.map((name) => nested.get(name) ?? null) };
 }
+const PARTY_TABLE = table(PARTY);
+const LICENSE_TABLE = table(LICENSE, new Map([['Customer', PARTY_TABLE], ['Reseller', PARTY_TABLE], ['ActivatedMachines', table(MACHINE)], ['DataObjects', table(DATA_OBJECT)]]));
 
 class Scanner {
   /** The next byte to read. */
@@ -47,11 +40,11 @@ class Scanner {
     private readonly text: string,
   ) {}
 
-  /** The object at `at` (a '{'), of `shape`. */
-  object(shape: Shape): SlottedObject | typeof OTHER {
+  /** The object at `at` (a '{'), of `table`'s shape. */
+  object(table: Table): SlottedObject | typeof OTHER {
     const b = this.bytes;
-    const { keys, nested } = tableOf(shape);
-    const values = shape.empty.slice() as (Value | undefined)[];
+    const { keys, nested } = table;
+    const values = table.shape.empty.slice() as (Value | undefined)[];
     let i = this.at + 1;
     if (b[i] === 125) {
       this.at = i + 1;
@@ -84,8 +77,8 @@ class Scanner {
     }
   }
 
-  /** The array at `at` (a '['), of objects of `shape`. */
-  array(shape: Shape): SlottedObject[] | typeof OTHER {
+  /** The array at `at` (a '['), of objects of `table`'s shape. */
+  array(table: Table): SlottedObject[] | typeof OTHER {
     const b = this.bytes;
     this.at++;
     if (b[this.at] === 93) {
@@ -98,7 +91,7 @@ class Scanner {
     items.length = 0;
     for (;;) {
       if (b[this.at] !== 123) return OTHER;
-      const item = this.object(shape);
+      const item = this.object(table);
       if (item === OTHER) return OTHER;
       items.push(item);
       const c = b[this.at++];
@@ -108,7 +101,7 @@ class Scanner {
   }
 
   /** The value at `at`; objects and arrays only where the field holds them (`nested`). */
-  value(nested: Shape | null): Value | typeof OTHER {
+  value(nested: Table | null): Value | typeof OTHER {
     const b = this.bytes;
     let i = this.at;
     const c = b[i];
@@ -172,6 +165,6 @@ export function exactPayload(bytes: Uint8Array): SlottedObject | null {
   // Not UTF-8, or not ASCII (then the text's indices are not the bytes').
   if (text === null || text.length !== bytes.length) return null;
   const scanner = new Scanner(bytes, text);
-  const slots = scanner.object(LICENSE);
+  const slots = scanner.object(LICENSE_TABLE);
   return slots === OTHER || scanner.at !== bytes.length ? null : slots;
 }
