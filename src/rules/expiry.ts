@@ -2,7 +2,7 @@
  * When a license's expiry applies, and whether it has passed: shared by the
  * expiry rule, `VerifiedLicense.isExpired` and a format's own status view.
  */
-import type { FeatureFlag, License } from '../license/model.ts';
+import { FEATURE_FLAGS, type License } from '../license/model.ts';
 import type { ResolvedProduct } from './options.ts';
 
 /**
@@ -12,7 +12,7 @@ import type { ResolvedProduct } from './options.ts';
  */
 export function expiryApplies(license: License, product: ResolvedProduct): boolean {
   const flag = product.timeLimitedFeature;
-  return flag === undefined || license.features[`F${flag}` as FeatureFlag] !== false;
+  return flag === undefined || license.features[FEATURE_FLAGS[flag - 1]!] !== false;
 }
 
 /** True when `expires` is at or before now − tolerance. */

@@ -4,7 +4,7 @@
  * answer the server's metadata would give. A Cryptolens view: the adapter
  * reports it as the verdict's `status`; the rules never read it.
  */
-import type { FeatureFlag, License } from '../../license/model.ts';
+import { FEATURE_FLAGS, type License } from '../../license/model.ts';
 import type { ResolvedProduct } from '../../rules/options.ts';
 import { expiryApplies, isExpiredAt } from '../../rules/expiry.ts';
 
@@ -33,7 +33,7 @@ export function computeStatus(license: License, product: ResolvedProduct, nowMs:
   return {
     IsValid: !expired && !blocked,
     ReasonForInvalidity: blocked ? 2 : expired ? 1 : 0,
-    Trial: trialFlag !== undefined && license.features[`F${trialFlag}` as FeatureFlag] === true,
+    Trial: trialFlag !== undefined && license.features[FEATURE_FLAGS[trialFlag - 1]!] === true,
     TimeLimited: timeLimited,
     TimeLeft: timeLimited && expiresMs !== null && !expired ? Math.max(0, Math.floor((expiresMs - nowMs) / 86_400_000)) : 0,
   };
