@@ -21,7 +21,7 @@ import {
   type ResolvedEvaluation,
 } from '../rules/options.ts';
 import { isExpiredAt } from '../rules/expiry.ts';
-import type { License } from './model.ts';
+import { FEATURE_FLAGS, type License } from './model.ts';
 import { OptionError } from '../lib/errors.ts';
 
 const CREATE = Symbol('licensekit.verified');
@@ -138,16 +138,12 @@ export class VerifiedLicense {
     copyLicense(this, license);
     this.#status = status;
     this.#expiresMs = license.expires ? license.expires.getTime() : null;
-    // Named reads (one inline cache each), not `features[FEATURE_FLAGS[i]]` in a loop (a keyed read per flag).
-    const f = license.features;
-    this.#flags =
-      (f.F1 === true ? 1 : 0) | (f.F2 === true ? 2 : 0) | (f.F3 === true ? 4 : 0) | (f.F4 === true ? 8 : 0) |
-      (f.F5 === true ? 16 : 0) | (f.F6 === true ? 32 : 0) | (f.F7 === true ? 64 : 0) | (f.F8 === true ? 128 : 0);
+    let flags = 0;
+    const features = license.features;
+    for (let i = 0; i < 8; i++) if (features[FEATURE_FLAGS[i]!] === true) flags |= 1 << i;
+    this.#flags = flags;
     this.#lockedMachines = license.maxNoOfMachines === 0 ? null : undefined;
-    let floating = false;
-    const machines = license.activatedMachines;
-    if (machines !== null) for (let i = 0; i < machines.length && !floating; i++) floating = machines[i]!.floating;
-    this.#hasFloating = floating;
+    this.#hasFloating = license.activatedMachines !== null && license.activatedMachines.some((m) => m.floating);
     Object.freeze(this); // the claims of a verified license cannot be edited afterwards
   }
 
