@@ -7,7 +7,7 @@
  * and answers `null` for anything else (whitespace, another key or order, a number with a fraction or exponent, a
  * character outside ASCII, a value of a kind its field never holds, bad JSON), which envelope.ts then reads with
  * `JSON.parse` or refuses. It never decides an error, and a property test holds that installing it changes no
- * result (test/formats/cryptolens-payload.test.ts). The JSON is scanned as bytes (a typed array is read about
+ * result (test/formats/cryptolens-exact-payload.test.ts). The JSON is scanned as bytes (a typed array is read about
  * 2.5x faster than a string's char codes); strings are sliced from the payload decoded once.
  */
 import { decodeUtf8 } from '../../lib/bytes.ts';

@@ -52,8 +52,7 @@ export function parseCryptolensDate(value: Json | undefined, field: string): Dat
   fail(`${field} must be a number or a string`);
 }
 
-/** The fields licensekit reads from one kind of Cryptolens object, each at a fixed slot. */
-/** @internal */
+/** @internal The fields licensekit reads from one kind of Cryptolens object, each at a fixed slot. */
 export class Shape {
   readonly slots: ReadonlyMap<string, number>;
   readonly lower: readonly string[];
