@@ -1,6 +1,6 @@
 /**
- * A speed-up for Node's entry (installed by src/index.node.ts through `useExactReaders`): a VERIFIED Cryptolens
- * payload exactly as Cryptolens writes it, read straight into the slots of payload.ts's shapes, instead of
+ * A speed-up for Node's entry (installed by src/index.node.ts through `useExactReaders`): a Cryptolens payload
+ * (verified, or shown unjudged by `inspectLicense`: nothing here relies on the signature) exactly as Cryptolens writes it, read straight into the slots of payload.ts's shapes, instead of
  * `JSON.parse` building every object and payload.ts then reading its keys. Cryptolens writes compact ASCII JSON
  * with its keys in one order; this reads exactly that (every key spelt as the shape names it, in the shape's
  * order, any of them missing; strings with or without escapes; integers of up to 15 digits; true, false, null)
