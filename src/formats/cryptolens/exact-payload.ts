@@ -1,7 +1,8 @@
 /**
  * A speed-up for Node's entry (installed by src/index.node.ts through `useExactReaders`): a Cryptolens payload
- * (verified, or shown unjudged by `inspectLicense`: nothing here relies on the signature) exactly as Cryptolens writes it, read straight into the slots of payload.ts's shapes, instead of
- * `JSON.parse` building every object and payload.ts then reading its keys. Cryptolens writes compact ASCII JSON
+ * (verified, or shown unjudged by `inspectLicense`: nothing here relies on the signature) exactly as Cryptolens
+ * writes it, read straight into the slots of payload.ts's shapes, instead of `JSON.parse` building every object
+ * and payload.ts then reading its keys. Cryptolens writes compact ASCII JSON
  * with its keys in one order; this reads exactly that (every key spelt as the shape names it, in the shape's
  * order, any of them missing; strings with or without escapes; integers of up to 15 digits; true, false, null)
  * and answers `null` for anything else (whitespace, another key or order, a number with a fraction or exponent, a
