@@ -33,7 +33,7 @@ const LICENSE_TABLE = table(LICENSE, new Map([['Customer', PARTY_TABLE], ['Resel
 class Scanner {
   /** The next byte to read. */
   at = 0;
-  /** Scratch list of an array's items (see `array`). */
+  /** Scratch stack of the items of the arrays being read (see `array`). */
   private readonly items: SlottedObject[] = [];
   constructor(
     private readonly bytes: Uint8Array,
@@ -86,17 +86,22 @@ class Scanner {
       this.at++;
       return [];
     }
-    // The items go to a scratch list, then into an array exactly as long (a push would reserve 17 places). No item
-    // holds an array of its own (only the license's fields do), so one scratch list serves every array.
+    // The items go on a scratch stack, then into an array exactly as long (a push would reserve 17 places). Each
+    // array takes its items from where the stack stood when it began, so an item holding an array of its own (no
+    // shape has one today) could not take its parent's.
     const items = this.items;
-    items.length = 0;
+    const from = items.length;
     for (;;) {
       if (b[this.at] !== 123) return OTHER;
       const item = this.object(table);
       if (item === OTHER) return OTHER;
       items.push(item);
       const c = b[this.at++];
-      if (c === 93) return items.slice();
+      if (c === 93) {
+        const out = items.slice(from);
+        items.length = from;
+        return out;
+      }
       if (c !== 44) return OTHER;
     }
   }
