@@ -67,9 +67,13 @@ describe('Keygen RSA signed keys', () => {
     expect(codeOf(() => verifyLicenseSync(`${head}.${Buffer.alloc(100).toString('base64url')}`, base(['PS256-MAX'])))).toBe('ERR_FORMAT_UNSUPPORTED');
   });
 
-  test.prop([fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean()], { numRuns: 60 })('any changed byte of the key is never valid', async (at, delta, usePss) => {
-    const key = Buffer.from(usePss ? pss : pkcs1);
-    const i = at % key.length;
+  // The signature's trailing '=' padding is not signed, and white space after a key is tolerated: a last '=' turned
+  // into white space (a tab, say) leaves the same key, which verifies, as review.test.ts's padding cases do. Every
+  // other byte, of the signed text or of the signature's base64url, counts.
+  test.prop([fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean()], { numRuns: 60 })('any changed byte of the key but its padding is never valid', async (at, delta, usePss) => {
+    const text = usePss ? pss : pkcs1;
+    const key = Buffer.from(text);
+    const i = at % text.replace(/=+$/, '').length;
     key[i] = (key[i]! + delta) & 0xff;
     try {
       expect((await verifyLicense(new Uint8Array(key), base([usePss ? 'PS256-MAX' : 'RS256']))).valid).toBe(false);
