@@ -122,5 +122,18 @@ describe('the exact-response reader', () => {
     for (const t of [`${head},"result":0,"message":"a\\"b"}`, `${head},"result":0,"metadata":{}}`, `${head}, "result":0}`, `${head},"result":-0}`, `{"signature":"${response.signature}","licenseKey":"${response.licenseKey}"}`, `{"licenseKey":"","signature":"${response.signature}"}`, `{"licenseKey":"${response.licenseKey}\u0001","signature":"${response.signature}"}`]) {
       expect(exactResponse(t), t).toBeNull();
     }
+    // Escapes JSON reads as base64 characters, in the key or the signature, and in the message: each is left to the
+    // general reader, which reads the same envelope as without them.
+    const escaped = (s: string): string => `\\u${s.charCodeAt(0).toString(16).padStart(4, '0')}${s.slice(1)}`;
+    const tail = ',"result":0,"message":""}';
+    for (const t of [
+      `{"licenseKey":"${escaped(response.licenseKey)}","signature":"${response.signature}"${tail}`,
+      `{"licenseKey":"${response.licenseKey}","signature":"${escaped(response.signature)}"${tail}`,
+      `{"licenseKey":"${response.licenseKey.replace('/', '\\/')}","signature":"${response.signature.replace('/', '\\/')}"${tail}`,
+      `${head},"result":0,"message":"a\\nb"}`,
+    ]) {
+      expect(exactResponse(t), t).toBeNull();
+      expect(jsonResponse(t), t).toStrictEqual(jsonResponse(`${head}${t.endsWith('"a\\nb"}') ? ',"result":0,"message":"a\\nb"}' : tail}`));
+    }
   });
 });

@@ -20,8 +20,9 @@ const MESSAGE_KEY = ',"message":';
  * answers, the answer is the one `jsonResponse` gives for the same text (a property test holds the two equal).
  */
 export function exactResponse(t: string): CryptolensEnvelope | null {
-  // No backslash anywhere: no string of the response holds an escape, so each ends at its next quote.
-  if (!t.startsWith(RESPONSE_HEAD) || t.indexOf('\\') >= 0) return null;
+  // Each string ends at its next quote: a backslash (an escape) in the key or the signature is no base64 character, so
+  // the strict decoding below refuses what was cut at an escaped quote; the message is checked for escapes itself.
+  if (!t.startsWith(RESPONSE_HEAD)) return null;
   const keyEnd = t.indexOf('"', RESPONSE_HEAD.length);
   if (keyEnd < 0 || !t.startsWith(SIGNATURE_KEY, keyEnd)) return null;
   const signatureStart = keyEnd + SIGNATURE_KEY.length;
@@ -48,7 +49,11 @@ export function exactResponse(t: string): CryptolensEnvelope | null {
       if (t.charCodeAt(at) !== 34) return null;
       const end = t.indexOf('"', at + 1);
       if (end < 0) return null;
-      for (let i = at + 1; i < end; i++) if (t.charCodeAt(i) < 0x20) return null; // JSON refuses raw control characters
+      // JSON refuses raw control characters; an escape is left to JSON.parse.
+      for (let i = at + 1; i < end; i++) {
+        const c = t.charCodeAt(i);
+        if (c < 0x20 || c === 92) return null;
+      }
       message = t.slice(at + 1, end);
       at = end + 1;
     }
