@@ -4,3 +4,4 @@
  */
 export const bufferAlloc = (_length: number): Uint8Array | null => null;
 export const bufferDecodeBase64 = (_text: string): Uint8Array | null => null;
+export const bufferLatin1 = (_bytes: Uint8Array): string | null => null;

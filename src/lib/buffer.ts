@@ -9,12 +9,24 @@ interface NativeBuffer {
   from(text: string, encoding: 'base64'): Uint8Array;
   allocUnsafe(size: number): Uint8Array;
   byteLength(text: string, encoding: 'utf8'): number;
+  prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string };
 }
 
 const nativeBuffer: NativeBuffer | undefined = (() => {
   const candidate = (globalThis as { Buffer?: Partial<NativeBuffer> }).Buffer;
   return candidate && typeof candidate.from === 'function' && typeof candidate.allocUnsafe === 'function' && typeof candidate.byteLength === 'function' ? (candidate as NativeBuffer) : undefined;
 })();
+
+const latin1Slice = nativeBuffer?.prototype.latin1Slice;
+
+/**
+ * The bytes as Latin-1 text, one character per byte (Buffer's `latin1Slice`, a copy into a one-byte string, faster
+ * than a UTF-8 decoder); `null` without Buffer. Equal to the UTF-8 text exactly when every byte is ASCII: a caller
+ * must check that itself (exact-payload.ts does, byte by byte, for whatever it reads).
+ */
+export function bufferLatin1(bytes: Uint8Array): string | null {
+  return typeof latin1Slice === 'function' ? latin1Slice.call(bytes, 0, bytes.length) : null;
+}
 
 /**
  * `length` bytes from Buffer's shared pool, as a plain `Uint8Array` view (`Buffer.allocUnsafe`: a fresh typed array

@@ -152,6 +152,19 @@ describe('the exact payload reader', () => {
     ]) {
       expect(exactPayload(encoder.encode(other)), other.slice(0, 80)).toBeNull();
     }
+    // Bytes that are not UTF-8 at all, which a Latin-1 reading of the payload would turn into characters: a lone 0xe9
+    // in a plain string, and after a backslash in the escaped template string (where the scanner skips one byte).
+    const at = (needle: string): number => text.indexOf(needle);
+    const withBytes = (index: number, inserted: number[]): Uint8Array => new Uint8Array([...golden.slice(0, index), ...inserted, ...golden.slice(index)]);
+    for (const bytes of [
+      withBytes(at('golden fixture') + 6, [0xe9]),
+      withBytes(at('golden fixture') + 6, [0x5c, 0xe9]),
+      withBytes(at('Export') + 2, [0x5c, 0xe9]),
+      withBytes(at('Export') + 2, [0x5c, 0xc3, 0xa9]),
+    ]) {
+      expect(exactPayload(bytes)).toBeNull();
+      holds(bytes);
+    }
   });
 
   plainTest('it reads the payloads of the real Cryptolens files, to the licenses the general path gives', () => {

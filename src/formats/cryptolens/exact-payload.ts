@@ -11,6 +11,7 @@
  * result (test/formats/cryptolens-exact-payload.test.ts). The JSON is scanned as bytes (a typed array is read about
  * 2.5x faster than a string's char codes); strings are sliced from the payload decoded once.
  */
+import { bufferLatin1 } from '../../lib/buffer.ts';
 import { decodeUtf8 } from '../../lib/bytes.ts';
 import { DATA_OBJECT, LICENSE, MACHINE, PARTY, SlottedObject, type Shape } from './payload.ts';
 
@@ -167,8 +168,11 @@ class Scanner {
 /** @internal The payload's slots, or `null` when it is not exactly as Cryptolens writes it (see above). */
 export function exactPayload(bytes: Uint8Array): SlottedObject | null {
   if (bytes[0] !== 123) return null;
-  const text = decodeUtf8(bytes);
-  // Not UTF-8, or not ASCII (then the text's indices are not the bytes').
+  // One character per byte, so the text's indices are the bytes'. Latin-1 where Buffer can (about 0.1 µs faster than
+  // a UTF-8 decoder): it equals the UTF-8 text for ASCII, and the scanner answers only for ASCII, every byte checked
+  // (string characters 0x20-0x7f, and JSON.parse checks the character after a backslash; structure, numbers and
+  // literals are ASCII by construction). Else UTF-8, refusing any payload that is not ASCII.
+  const text = bufferLatin1(bytes) ?? decodeUtf8(bytes);
   if (text === null || text.length !== bytes.length) return null;
   const scanner = new Scanner(bytes, text);
   const slots = scanner.object(LICENSE_TABLE);
