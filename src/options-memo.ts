@@ -44,10 +44,14 @@ function optionsSnapshot(options: object): unknown[] | null {
 /** True when `options` would give exactly `snapshot` (see {@link optionsSnapshot}), compared item by item as it is read. */
 function matches(options: object, snapshot: readonly unknown[]): boolean {
   const names = Object.getOwnPropertyNames(options);
+  // Every own property enumerable (the usual options object): `Object.values` gives their values in the same order,
+  // in one call, rather than one lookup by name each (a lookup site that sees every option name is megamorphic).
+  const values: readonly unknown[] | null = names.length === 0 ? null : Object.values(options);
+  const byOrder = values !== null && values.length === names.length;
   let at = 0;
   for (let n = 0; n < names.length; n++) {
     const name = names[n]!;
-    const value: unknown = (options as Record<string, unknown>)[name];
+    const value: unknown = byOrder ? values[n] : (options as Record<string, unknown>)[name];
     if (snapshot[at] !== name || !Object.is(snapshot[at + 1], value)) return false;
     at += 2;
     if ((name === 'requireFeatures' || name === 'algorithms') && Array.isArray(value)) {
@@ -77,7 +81,7 @@ export const memoizedShared: SharedSource = (options, memos, prepare) => {
   const memo = memos.get(options) as SharedMemo | undefined;
   if (memo !== undefined && matches(options, memo.snapshot)) {
     const { shared } = memo;
-    const nowMs = resolveNow(ownValue(options, 'now'), Date.now);
+    const nowMs = resolveNow(Object.hasOwn(options, 'now') ? (options as { now?: unknown }).now : undefined, Date.now); // ownValue, read by name
     return nowMs === shared.resolved.nowMs ? shared : { ...shared, resolved: { ...shared.resolved, nowMs } };
   }
   const snapshot = optionsSnapshot(options);
