@@ -10,7 +10,9 @@ import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { verifyLicense, verifyLicenseSync } from '../src/index.node.ts';
+import { FORMAT_ADAPTERS_WITH_KEYGEN, netlicensingFormat, verifyLicense, verifyLicenseSync } from '../src/index.node.ts';
+import { createVerifyApi } from '../src/verify.ts';
+import type { SignatureBackend } from '../src/backends/backend.ts';
 import { importPublicKey } from '../src/keys/import.ts';
 import { parseLicense } from '../src/formats/index.ts';
 import { nodeBackend } from '../src/backends/node.ts';
@@ -26,6 +28,17 @@ const median = (values: readonly number[]): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+
+/**
+ * Node's verification API over a stub backend whose every signature check passes at once, with the formats Node's
+ * entry reads: what licensekit's own JavaScript costs per license, with no signature check before it. Only for the
+ * rows that say so ("on its own"); the options memo applies as in Node's entry.
+ */
+const stubBackend: SignatureBackend = { name: 'node', supports: nodeBackend.supports, verify: async () => true, verifySync: () => true };
+const jsAlone = createVerifyApi([stubBackend], Object.freeze([netlicensingFormat, ...FORMAT_ADAPTERS_WITH_KEYGEN]));
+
+/** Microseconds per call of a rate. */
+const usOf = (ops: number): number => 1e6 / ops;
 
 /**
  * Measures functions side by side in `rounds` short slices each, in rotating order: per function the
@@ -62,17 +75,24 @@ function nativeRows(): BenchRow[] {
   const options = { key: pem, now: new Date('2026-06-01T00:00:00Z'), machineCode: 'MACHINE-A', productId: 1001, requireFeatures: [1 as const, 'Pro'] };
   if (!cryptoVerify(null, toBeSigned, keyObject, signature)) throw new Error('raw Ed25519 verify failed');
   if (!verifyLicenseSync(text, options).valid || !verifyLicenseSync(binary, options).valid) throw new Error('licensekit verdict on the native license not valid');
+  if (!jsAlone.verifyLicenseSync(text, options).valid) throw new Error('licensekit verdict on the native license not valid with the stub backend');
   const sync = interleaved({
     raw: () => cryptoVerify(null, toBeSigned, keyObject, signature),
     armored: () => verifyLicenseSync(text, options).valid,
     binary: () => verifyLicenseSync(binary, options).valid,
+    armoredAlone: () => jsAlone.verifyLicenseSync(text, options).valid,
+    binaryAlone: () => jsAlone.verifyLicenseSync(binary, options).valid,
   });
   const group = 'verify a native Ed25519 license (COSE_Sign1)';
   const us = (ops: number): string => `${(1e6 / ops - 1e6 / sync.ops.raw).toFixed(1)} µs of JavaScript`;
+  // The JavaScript after a real check (the row's time less raw's) against the same JavaScript on its own.
+  const after = (ops: number, alone: number): string => `${(usOf(ops) - usOf(sync.ops.raw)).toFixed(1)} µs after a real check: ${((usOf(ops) - usOf(sync.ops.raw)) / usOf(alone)).toFixed(2)}x`;
   return [
     { group, name: 'raw crypto.verify Ed25519 on the Sig_structure, pre-built KeyObject (reference)', opsPerSec: sync.ops.raw },
     { group, name: 'licensekit verifyLicenseSync, armoured text: parse + verify + evaluate', opsPerSec: sync.ops.armored, note: `target >= 0.9x raw: ${sync.ratio('armored', 'raw').toFixed(2)}x (${us(sync.ops.armored)})` },
     { group, name: 'licensekit verifyLicenseSync, binary .lic bytes', opsPerSec: sync.ops.binary, note: `target >= 0.9x raw: ${sync.ratio('binary', 'raw').toFixed(2)}x (${us(sync.ops.binary)})` },
+    { group, name: 'licensekit, armoured, its JavaScript on its own (stub backend, no signature check; reference)', opsPerSec: sync.ops.armoredAlone, note: `${usOf(sync.ops.armoredAlone).toFixed(1)} µs; ${after(sync.ops.armored, sync.ops.armoredAlone)}` },
+    { group, name: 'licensekit, binary, its JavaScript on its own (stub backend, no signature check; reference)', opsPerSec: sync.ops.binaryAlone, note: `${usOf(sync.ops.binaryAlone).toFixed(1)} µs; ${after(sync.ops.binary, sync.ops.binaryAlone)}` },
   ];
 }
 
@@ -106,6 +126,17 @@ export async function verifyRows(): Promise<BenchRow[]> {
     return claims.ActivatedMachines.some((m) => m.Mid === 'MACHINE-A');
   };
   if (!naive()) throw new Error('naive reference refused the license');
+  // The same ten lines with the signature check taken out: the naive verifier's JavaScript (and JSON.parse) on its own.
+  const naiveAlone = (): boolean => {
+    const envelope = JSON.parse(text) as { licenseKey: string; signature: string };
+    const payload = Buffer.from(envelope.licenseKey, 'base64');
+    sink.value = Buffer.from(envelope.signature, 'base64');
+    const claims = JSON.parse(payload.toString('utf8')) as { Expires: number; F1: boolean; ProductId: number; ActivatedMachines: { Mid: string }[] };
+    if (claims.Expires * 1000 <= nowMs) return false;
+    if (claims.F1 !== true || claims.ProductId !== 1001) return false;
+    return claims.ActivatedMachines.some((m) => m.Mid === 'MACHINE-A');
+  };
+  if (!naiveAlone() || !jsAlone.verifyLicenseSync(text, options).valid) throw new Error('a reference on its own refused the license');
 
   const group = 'verify a Cryptolens RSA-2048 license';
   const key = importPublicKey(xml);
@@ -120,8 +151,12 @@ export async function verifyRows(): Promise<BenchRow[]> {
       return nodeBackend.verifySync!('RS256', key, envelope.signedBytes, envelope.signature);
     },
     full: () => verifyLicenseSync(text, options).valid,
+    naiveAlone,
+    fullAlone: () => jsAlone.verifyLicenseSync(text, options).valid,
   });
-  const { raw, naive: naiveOps, floor, full } = sync.ops;
+  const { raw, naive: naiveOps, floor, full, naiveAlone: naiveAloneOps, fullAlone } = sync.ops;
+  // Each one's JavaScript after a real check (its time less raw's), against the same JavaScript on its own.
+  const after = (ops: number, alone: number): string => `${(usOf(ops) - usOf(raw)).toFixed(1)} µs after a real check: ${((usOf(ops) - usOf(raw)) / usOf(alone)).toFixed(2)}x`;
   const fullAsync = await measureAsync(() => verifyLicense(text, options), 1500);
   const client = measureSync(() => cryptolens.Helpers.LoadFromString(xml, text), 1500);
 
@@ -143,6 +178,8 @@ export async function verifyRows(): Promise<BenchRow[]> {
     { group, name: 'naive: ten lines of JSON.parse, Buffer base64, crypto.verify, plain expiry/feature/product/machine checks (reference)', opsPerSec: naiveOps, note: `${sync.ratio('naive', 'raw').toFixed(2)}x raw` },
     { group, name: 'floor: envelope parse + verify of the decoded bytes, no claim read (reference)', opsPerSec: floor, note: `${sync.ratio('floor', 'raw').toFixed(2)}x raw: what reading the file at all costs` },
     { group, name: 'licensekit verifyLicenseSync: parse + verify + evaluate (node)', opsPerSec: full, note: `target >= 0.9x naive: ${sync.ratio('full', 'naive').toFixed(2)}x (${sync.ratio('full', 'raw').toFixed(2)}x raw, ${sync.ratio('full', 'floor').toFixed(2)}x the floor)` },
+    { group, name: 'naive, its JavaScript on its own (no signature check; reference)', opsPerSec: naiveAloneOps, note: `${usOf(naiveAloneOps).toFixed(1)} µs; ${after(naiveOps, naiveAloneOps)}` },
+    { group, name: 'licensekit verifyLicenseSync, its JavaScript on its own (stub backend, no signature check; reference)', opsPerSec: fullAlone, note: `${usOf(fullAlone).toFixed(1)} µs; ${after(full, fullAlone)}` },
     { group, name: 'licensekit verifyLicense (async, node)', opsPerSec: fullAsync, note: `${(fullAsync / raw).toFixed(2)}x raw` },
     { group, name: 'cryptolens npm client Helpers.LoadFromString (no rules)', opsPerSec: client, note: `licensekit is ${(full / client).toFixed(1)}x this (target >= 6x)` },
     ...nativeRows(),
