@@ -167,6 +167,17 @@ describe('the exact payload reader', () => {
     }
   });
 
+  plainTest('escaped strings it remembers read the same the next time, and a bad escape stays refused', () => {
+    // The golden template is escaped; the second read of each payload comes from what the first one remembered.
+    const text = new TextDecoder().decode(golden);
+    const bad = text.replace('"golden fixture"', '"golden\\x fixture"');
+    const odd = text.replace('"golden fixture"', '"golden\\u00e9\\/ fixture"');
+    for (const bytes of [golden, encoder.encode(bad), encoder.encode(odd), golden, encoder.encode(bad), encoder.encode(odd)]) holds(bytes);
+    expect(exactPayload(encoder.encode(bad))).toBeNull();
+    expect(exact(encoder.encode(odd))).toStrictEqual(exact(encoder.encode(odd)));
+    expect((exact(encoder.encode(odd)) as { license: { notes: string } }).license.notes).toBe('golden\u00e9/ fixture');
+  });
+
   plainTest('it reads the payloads of the real Cryptolens files, to the licenses the general path gives', () => {
     if (!vectorsAvailable('cryptolens')) return;
     let read = 0;

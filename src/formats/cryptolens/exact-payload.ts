@@ -129,11 +129,7 @@ class Scanner {
       }
       this.at = i + 1;
       if (!escaped) return this.text.slice(start, i);
-      try {
-        return JSON.parse(this.text.slice(start - 1, i + 1)) as string;
-      } catch {
-        return OTHER;
-      }
+      return unescaped(this.text.slice(start - 1, i + 1));
     }
     if (c === 123) return nested === null ? OTHER : this.object(nested);
     if (c === 91) return nested === null ? OTHER : this.array(nested);
@@ -164,6 +160,30 @@ class Scanner {
     return value;
   }
 }
+
+/**
+ * A JSON string literal with escapes (quotes included), read by `JSON.parse`; `OTHER` when it is not one. The last
+ * few are remembered, like template.ts's templates: the escaped string of a product's licenses is usually its
+ * `cryptolens_features` template, the same text in each, and comparing it costs a fraction of parsing it again.
+ */
+function unescaped(literal: string): string | typeof OTHER {
+  const hit = escapes.get(literal);
+  if (hit !== undefined) return hit;
+  let value: string | typeof OTHER;
+  try {
+    value = JSON.parse(literal) as string;
+  } catch {
+    value = OTHER;
+  }
+  if (literal.length <= MAX_REMEMBERED) {
+    if (escapes.size >= 16) escapes.delete(escapes.keys().next().value!);
+    escapes.set(literal, value);
+  }
+  return value;
+}
+/** Literals longer than this are parsed every time rather than held in memory. */
+const MAX_REMEMBERED = 4096;
+const escapes = new Map<string, string | typeof OTHER>();
 
 /** @internal The payload's slots, or `null` when it is not exactly as Cryptolens writes it (see above). */
 export function exactPayload(bytes: Uint8Array): SlottedObject | null {
