@@ -2,7 +2,8 @@
  * A license whose signature has verified. Only `verifyLicense` creates one, so
  * holding a `VerifiedLicense` proves the check happened. Its questions
  * (`hasFeature`, `expiresAt`, `isOnMachine`, …) are answered synchronously
- * from precomputed values, with no re-verification.
+ * from values computed once (when it is made, or on the first question that
+ * needs them), with no re-verification.
  */
 import { matchMachine } from '../rules/machines.ts';
 import { evaluateLicense, type Evaluation, type FormatStatus } from '../rules/evaluate.ts';
@@ -119,10 +120,12 @@ export interface VerifiedLicense extends License {}
  */
 export class VerifiedLicense {
   readonly #expiresMs: number | null;
-  readonly #flags: number;
+  /** F1-F8 as bits; -1 until the first `hasFeature` (a verification that asks nothing builds nothing). */
+  #flags = -1;
   /** Exact and allowed machine codes; `null` when not node-locked; built on the first `isOnMachine`. */
   #lockedMachines: ReadonlySet<string> | null | undefined;
-  readonly #hasFloating: boolean;
+  /** Whether any activation is a floating lease; `undefined` until an `isOnMachine` needs it. */
+  #hasFloating: boolean | undefined;
   /** The format's own status view, if it has one. */
   readonly #status: StatusView | undefined;
 
@@ -138,13 +141,18 @@ export class VerifiedLicense {
     copyLicense(this, license);
     this.#status = status;
     this.#expiresMs = license.expires ? license.expires.getTime() : null;
-    let flags = 0;
-    const features = license.features;
-    for (let i = 0; i < 8; i++) if (features[FEATURE_FLAGS[i]!] === true) flags |= 1 << i;
-    this.#flags = flags;
     this.#lockedMachines = license.maxNoOfMachines === 0 ? null : undefined;
-    this.#hasFloating = license.activatedMachines !== null && license.activatedMachines.some((m) => m.floating);
     Object.freeze(this); // the claims of a verified license cannot be edited afterwards
+  }
+
+  /** Whether flag `n` (1-8) is granted. */
+  #flag(n: number): boolean {
+    if (this.#flags < 0) {
+      let flags = 0;
+      for (let i = 0; i < 8; i++) if (this.features[FEATURE_FLAGS[i]!] === true) flags |= 1 << i;
+      this.#flags = flags;
+    }
+    return ((this.#flags >>> (n - 1)) & 1) === 1;
   }
 
   /**
@@ -158,11 +166,11 @@ export class VerifiedLicense {
   hasFeature(feature: FeatureRequirement, product: ProductDefinition = NO_PRODUCT): boolean {
     if (typeof feature === 'number') {
       if (!Number.isInteger(feature)) throw new OptionError(`"feature" must be an integer 1–8 or a name, got ${describe(feature)}`);
-      return feature >= 1 && feature <= 8 && ((this.#flags >>> (feature - 1)) & 1) === 1;
+      return feature >= 1 && feature <= 8 && this.#flag(feature);
     }
     if (typeof feature !== 'string') throw new OptionError(`"feature" must be an integer 1–8 or a name, got ${describe(feature)}`);
     const resolved = resolveFeatureName(feature, product === NO_PRODUCT ? NO_RESOLVED_PRODUCT : resolveProduct(product));
-    if (resolved.kind === 'flag') return ((this.#flags >>> (resolved.flag - 1)) & 1) === 1;
+    if (resolved.kind === 'flag') return this.#flag(resolved.flag);
     return grantsFeature(this, resolved, entitlementSet(this));
   }
 
@@ -205,7 +213,7 @@ export class VerifiedLicense {
       locked = this.#lockedMachines = set;
     }
     if (locked === null || locked.has(machineCode)) return true;
-    if (!this.#hasFloating) return false;
+    if (!(this.#hasFloating ??= this.activatedMachines !== null && this.activatedMachines.some((m) => m.floating))) return false;
     const nowMs = resolveNow(ownValue(options, 'now'), Date.now);
     return matchMachine(this, machineCode, nowMs, 0, allowOverdraft === true).ok;
   }
