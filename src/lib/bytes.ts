@@ -67,7 +67,7 @@ function decode(text: string, table: Int16Array, padded: 'required' | 'optional'
 
 /**
  * A new `Uint8Array` of `length` bytes for a caller that writes EVERY byte before anything reads it. On Node it is
- * a plain view into Buffer's shared pool (see buffer.ts); never transfer or expose its `.buffer`. Elsewhere, zeroed.
+ * a plain view into buffer.ts's shared slab; never transfer or expose its `.buffer`. Elsewhere, zeroed.
  */
 export function allocBytes(length: number): Uint8Array {
   return bufferAlloc(length) ?? new Uint8Array(length);

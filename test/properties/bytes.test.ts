@@ -2,7 +2,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { asciiLowerCase } from '../../src/formats/cryptolens/field-names.ts';
 import { expect } from 'vitest';
-import { decodeBase64, decodeBase64Portable, decodeBase64Url, decodeUtf8Portable, encodeBase64, encodeBase64Url, encodeUtf8Portable } from '../../src/lib/bytes.ts';
+import { copyBytes, decodeBase64, decodeBase64Portable, decodeBase64Url, decodeUtf8Portable, encodeBase64, encodeBase64Url, encodeUtf8Portable } from '../../src/lib/bytes.ts';
 
 test.prop([fc.uint8Array({ maxLength: 300 })])('base64 and base64url round-trip and match Buffer', (bytes) => {
   expect(encodeBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
@@ -43,6 +43,13 @@ test.prop([
       const at = i % b.length;
       return b.slice(0, at) + c + b.slice(at + 1);
     }),
+    // Around the 4 KiB above which the bytes are no longer carved from the shared slab (buffer.ts), whole or with one character changed.
+    fc.tuple(fc.uint8Array({ minLength: 4090, maxLength: 4102 }), fc.option(fc.tuple(fc.nat(), fc.constantFrom('\u0141', '-', '=', ' ', '*')), { nil: undefined })).map(([bytes, change]) => {
+      const b = Buffer.from(bytes).toString('base64');
+      if (change === undefined) return b;
+      const at = change[0] % b.length;
+      return b.slice(0, at) + change[1] + b.slice(at + 1);
+    }),
   ),
 ], { numRuns: 3000 })(
   'the Buffer fast path accepts and refuses exactly what the portable decoder does',
@@ -62,3 +69,16 @@ test.prop([fc.string({ maxLength: 40 })])('asciiLowerCase lowers exactly A-Z and
     expect(lowered[i]).toBe(c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
   }
 });
+
+test.prop([fc.array(fc.uint8Array({ maxLength: 5000 }), { minLength: 1, maxLength: 40 })], { numRuns: 40 })(
+  'byte arrays carved from the shared slab never overlap: each keeps its bytes while later ones are decoded and copied',
+  (inputs) => {
+    const kept: [Uint8Array, Uint8Array][] = [];
+    for (const bytes of inputs) {
+      const decoded = decodeBase64(Buffer.from(bytes).toString('base64'));
+      if (typeof decoded === 'string') throw new Error(decoded);
+      kept.push([decoded, bytes], [copyBytes(bytes), bytes]);
+    }
+    for (const [got, want] of kept) expect(got).toEqual(want);
+  },
+);
