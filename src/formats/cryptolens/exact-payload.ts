@@ -167,8 +167,14 @@ class Scanner {
  * `cryptolens_features` template, the same text in each, and comparing it costs a fraction of parsing it again.
  */
 function unescaped(literal: string): string | typeof OTHER {
+  // The last one first, compared as text (no hash of a fresh string to compute): usually the template again.
+  if (literal === lastLiteral) return lastValue;
   const hit = escapes.get(literal);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    lastLiteral = literal;
+    lastValue = hit;
+    return hit;
+  }
   let value: string | typeof OTHER;
   try {
     value = JSON.parse(literal) as string;
@@ -178,12 +184,16 @@ function unescaped(literal: string): string | typeof OTHER {
   if (literal.length <= MAX_REMEMBERED) {
     if (escapes.size >= 16) escapes.delete(escapes.keys().next().value!);
     escapes.set(literal, value);
+    lastLiteral = literal;
+    lastValue = value;
   }
   return value;
 }
 /** Literals longer than this are parsed every time rather than held in memory. */
 const MAX_REMEMBERED = 4096;
 const escapes = new Map<string, string | typeof OTHER>();
+let lastLiteral = '';
+let lastValue: string | typeof OTHER = OTHER;
 
 /** @internal The payload's slots, or `null` when it is not exactly as Cryptolens writes it (see above). */
 export function exactPayload(bytes: Uint8Array): SlottedObject | null {
