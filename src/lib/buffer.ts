@@ -37,7 +37,7 @@ let slabUsed = SLAB_BYTES;
 
 /** Room for `length` bytes (at most {@link MAX_FROM_SLAB}) in the slab: its offset, 8-byte aligned as Node's pool aligns. */
 function carve(length: number): number {
-  if (slabUsed + length > SLAB_BYTES) {
+  if (slab === null || slabUsed + length > SLAB_BYTES) {
     slab = nativeBuffer!.allocUnsafeSlow(SLAB_BYTES);
     slabUsed = 0;
   }
@@ -46,6 +46,7 @@ function carve(length: number): number {
   return at;
 }
 
+/** Buffer's own Latin-1 reader: not in Node's documentation (it is what `toString('latin1')` calls), so it is feature-detected, and without it the caller decodes UTF-8. */
 const latin1Slice = nativeBuffer?.prototype.latin1Slice;
 
 /**
