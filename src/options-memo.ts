@@ -43,15 +43,14 @@ function optionsSnapshot(options: object): unknown[] | null {
 
 /** True when `options` would give exactly `snapshot` (see {@link optionsSnapshot}), compared item by item as it is read. */
 function matches(options: object, snapshot: readonly unknown[]): boolean {
+  // Each value read by name, in the names' order, each array's elements right after it: the order validation reads
+  // them in (one `Object.values` call was a little faster, but it reads every value before any element, and pairs
+  // its list with a second listing of the keys, which a Proxy may give in another order: both could pass a stale memo).
   const names = Object.getOwnPropertyNames(options);
-  // Every own property enumerable (the usual options object): `Object.values` gives their values in the same order,
-  // in one call, rather than one lookup by name each (a lookup site that sees every option name is megamorphic).
-  const values: readonly unknown[] | null = names.length === 0 ? null : Object.values(options);
-  const byOrder = values !== null && values.length === names.length;
   let at = 0;
   for (let n = 0; n < names.length; n++) {
     const name = names[n]!;
-    const value: unknown = byOrder ? values[n] : (options as Record<string, unknown>)[name];
+    const value: unknown = (options as Record<string, unknown>)[name];
     if (snapshot[at] !== name || !Object.is(snapshot[at + 1], value)) return false;
     at += 2;
     if ((name === 'requireFeatures' || name === 'algorithms') && Array.isArray(value)) {

@@ -123,6 +123,36 @@ describe('one options object, changed in place between calls', () => {
     expect(sync(CRYPTOLENS, options).reasons).toEqual(['MACHINE_MISMATCH']);
   });
 
+  test('an element of requireFeatures turned into a getter that changes a later option: the change counts', () => {
+    // The memo's check reads each option and its elements in validation's order: a check that read every option
+    // first (one Object.values call) saw productId before this getter changed it (found by review).
+    const requireFeatures: number[] = [1];
+    const options: Record<string, unknown> = { key: RSA_XML, now: new Date('2026-06-01T00:00:00Z'), requireFeatures, productId: 1001 };
+    expect(sync(CRYPTOLENS, options).valid).toBe(true);
+    expect(sync(CRYPTOLENS, options).valid).toBe(true);
+    Object.defineProperty(requireFeatures, 0, {
+      get: () => {
+        options.productId = 9999;
+        return 1;
+      },
+      enumerable: true,
+    });
+    expect(outcome(CRYPTOLENS, options)).toEqual(outcome(CRYPTOLENS, { key: RSA_XML, now: new Date('2026-06-01T00:00:00Z'), requireFeatures: [1], productId: 9999 }));
+  });
+
+  test('a Proxy that lists its keys in another order on every second call, its values swapped: the change counts', () => {
+    const target: Record<string, unknown> = { key: RSA_XML, now: new Date('2026-06-01T00:00:00Z'), machineCode: 'MACHINE-A' };
+    let armed = false;
+    let calls = 0;
+    const options = new Proxy(target, { ownKeys: (t) => (armed && calls++ % 2 === 1 ? Reflect.ownKeys(t).reverse() : Reflect.ownKeys(t)) });
+    expect(sync(CRYPTOLENS, options).valid).toBe(true);
+    expect(sync(CRYPTOLENS, options).valid).toBe(true);
+    target.key = 'MACHINE-A';
+    target.machineCode = RSA_XML;
+    armed = true;
+    expect(outcome(CRYPTOLENS, options)).toEqual(outcome(CRYPTOLENS, { key: 'MACHINE-A', now: new Date('2026-06-01T00:00:00Z'), machineCode: RSA_XML }));
+  });
+
   test('a new key, or an invalid value, is seen by the next call', () => {
     const options: Record<string, unknown> = { key: RSA_XML, now: new Date('2026-06-01T00:00:00Z') };
     expect(sync(CRYPTOLENS, options).valid).toBe(true);
