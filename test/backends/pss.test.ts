@@ -207,11 +207,14 @@ describe('the pure-JavaScript PSS verifier agrees with node:crypto', () => {
       const sLen = spoil.saltLength ?? 32;
       const psLen = emLen - 32 - sLen - 2;
       const padding = spoil.padding && psLen > 0 ? { at: spoil.padding.at % psLen, value: spoil.padding.value } : undefined;
+      // The first octet of DB loses its bits above emBits to the mask (RFC 8017 §9.1.1 step 11): a padding value there
+      // whose set bits are all among them spoils nothing (a 1028-bit key drew 248 at 0, found in a clean run).
+      const kept = padding === undefined ? 0 : padding.at === 0 ? padding.value & (0xff >>> (8 * emLen - (key.bits - 1))) : padding.value;
       const model =
         sLen === 32 &&
         (spoil.trailer ?? 0xbc) === 0xbc &&
         !spoil.topBit &&
-        (padding === undefined || padding.value === 0) &&
+        kept === 0 &&
         (spoil.separator ?? 1) === 1 &&
         !spoil.otherMessage &&
         !spoil.mgfSha1;
